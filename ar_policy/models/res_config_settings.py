@@ -1,0 +1,103 @@
+from odoo import api, fields, models
+
+from .res_company import AR_POLICY_FIELDS
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    ar_enforcement_mode = fields.Selection(
+        related="company_id.ar_enforcement_mode", readonly=False
+    )
+    ar_default_credit_status = fields.Selection(
+        related="company_id.ar_default_credit_status", readonly=False
+    )
+    ar_credit_manager_id = fields.Many2one(
+        related="company_id.ar_credit_manager_id", readonly=False
+    )
+    ar_default_collector_id = fields.Many2one(
+        related="company_id.ar_default_collector_id", readonly=False
+    )
+    ar_exposure_include_drafts = fields.Boolean(
+        related="company_id.ar_exposure_include_drafts", readonly=False
+    )
+    ar_exposure_net_unallocated = fields.Boolean(
+        related="company_id.ar_exposure_net_unallocated", readonly=False
+    )
+    ar_hold_overdue_amount = fields.Monetary(
+        related="company_id.ar_hold_overdue_amount", readonly=False,
+        currency_field="currency_id",
+    )
+    ar_hold_overdue_days = fields.Integer(
+        related="company_id.ar_hold_overdue_days", readonly=False
+    )
+    ar_pilot_start_limit = fields.Monetary(
+        related="company_id.ar_pilot_start_limit", readonly=False,
+        currency_field="currency_id",
+    )
+    ar_pilot_step = fields.Monetary(
+        related="company_id.ar_pilot_step", readonly=False, currency_field="currency_id"
+    )
+    ar_pilot_invoices_per_step = fields.Integer(
+        related="company_id.ar_pilot_invoices_per_step", readonly=False
+    )
+    ar_pilot_grace_days = fields.Integer(related="company_id.ar_pilot_grace_days", readonly=False)
+    ar_pilot_ceiling = fields.Monetary(
+        related="company_id.ar_pilot_ceiling", readonly=False,
+        currency_field="currency_id",
+    )
+    ar_payment_term_prepayment_id = fields.Many2one(
+        related="company_id.ar_payment_term_prepayment_id", readonly=False
+    )
+    ar_payment_term_pilot_id = fields.Many2one(
+        related="company_id.ar_payment_term_pilot_id", readonly=False
+    )
+    ar_payment_term_approved_id = fields.Many2one(
+        related="company_id.ar_payment_term_approved_id", readonly=False
+    )
+
+    def set_values(self):
+        """Policy settings are logged with who and when (DESIGN 6)."""
+        before = {setting.company_id: setting._ar_policy_values() for setting in self}
+        super().set_values()
+        for setting in self:
+            setting._ar_log_policy_changes(before[setting.company_id])
+
+    def _ar_policy_values(self):
+        self.ensure_one()
+        company = self.company_id
+        values = {
+            fname: company._fields[fname].convert_to_display_name(company[fname], company)
+            for fname in AR_POLICY_FIELDS
+        }
+        values["account_default_credit_limit"] = self._ar_default_limit_display()
+        return values
+
+    def _ar_default_limit_display(self):
+        partners = self.env["res.partner"].with_company(self.company_id)
+        limit = partners._fields["credit_limit"].get_company_dependent_fallback(partners)
+        return str(limit or 0.0)
+
+    def _ar_log_policy_changes(self, before):
+        company = self.company_id
+        after = self._ar_policy_values()
+        labels = {
+            fname: self.env["res.company"]._fields[fname].get_description(self.env)["string"]
+            for fname in AR_POLICY_FIELDS
+        }
+        labels["account_default_credit_limit"] = self._fields[
+            "account_default_credit_limit"
+        ].get_description(self.env)["string"]
+        self.env["ar.credit.log"].sudo().create([{
+            "company_id": company.id,
+            "event": "setting",
+            "cause": labels[fname],
+            "old_value": before[fname],
+            "new_value": after[fname],
+            "user_id": self.env.uid,
+        } for fname in after if after[fname] != before[fname]])
+
+    @api.onchange("ar_enforcement_mode")
+    def _onchange_ar_enforcement_mode(self):
+        if self.ar_enforcement_mode != "off":
+            self.account_use_credit_limit = True

@@ -1,0 +1,66 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..models.res_company import CREDIT_STATUSES
+
+
+class ArCreditChangeWizard(models.TransientModel):
+    """A credit manager changes limit, status or review date, with a reason."""
+
+    _name = "ar.credit.change.wizard"
+    _description = "Change Credit Terms"
+
+    file_ids = fields.Many2many("ar.credit.file", string="Credit Files", required=True)
+    currency_id = fields.Many2one("res.currency", compute="_compute_current")
+    change_limit = fields.Boolean(string="Change Limit")
+    credit_limit = fields.Monetary(
+        string="New Credit Limit", currency_field="currency_id",
+        help="0 means no limit.",
+    )
+    current_limit = fields.Monetary(compute="_compute_current", currency_field="currency_id")
+    credit_status = fields.Selection(CREDIT_STATUSES, string="Credit Status")
+    review_date = fields.Date(string="Next Review")
+    reason = fields.Text(required=True)
+
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        ctx = self.env.context
+        file_ids = ctx.get("default_file_ids") or (
+            ctx.get("active_ids") if ctx.get("active_model") == "ar.credit.file" else []
+        )
+        files = self.env["ar.credit.file"].browse(file_ids)
+        values["file_ids"] = [fields.Command.set(files.ids)]
+        if len(files) == 1:
+            values.setdefault("credit_status", files.credit_status)
+            values.setdefault("review_date", files.review_date)
+            values.setdefault("credit_limit", files.credit_limit)
+        return values
+
+    @api.depends("file_ids")
+    def _compute_current(self):
+        for wizard in self:
+            file = wizard.file_ids[:1]
+            wizard.currency_id = file.currency_id or self.env.company.currency_id
+            wizard.current_limit = file.credit_limit if file else 0.0
+
+    @api.constrains("credit_limit")
+    def _check_credit_limit(self):
+        for wizard in self:
+            if wizard.credit_limit < 0:
+                raise ValidationError(_("New Credit Limit cannot be negative."))
+
+    def action_apply(self):
+        self.ensure_one()
+        self.file_ids._ar_check_manager()
+        self.env["ar.credit.file"]._ar_require_reason(self.reason)
+        if self.change_limit and self.credit_limit < 0:
+            raise ValidationError(_("New Credit Limit cannot be negative."))
+        files = self.file_ids
+        if self.credit_status:
+            files._ar_set_status(self.credit_status, self.reason)
+        if self.change_limit:
+            files._ar_set_limit(self.credit_limit, self.reason)
+        if len(files) == 1 or self.review_date:
+            files._ar_set_review_date(self.review_date, self.reason)
+        return {"type": "ir.actions.act_window_close"}
