@@ -5,6 +5,8 @@ def post_init_hook(env):
     starts in *warn* when it already used Odoo's credit limits, *off* otherwise.
     """
     companies = env["res.company"].search([("parent_id", "=", False)])
-    for company in companies:
-        company.ar_enforcement_mode = "warn" if company.account_use_credit_limit else "off"
+    # The hook runs after the demo data, which may already have chosen a mode.
+    for company in companies.filtered(lambda c: c.ar_enforcement_mode == "off"):
+        if company.account_use_credit_limit:
+            company.ar_enforcement_mode = "warn"
     env["ar.credit.file"]._ar_create_missing_files(companies)

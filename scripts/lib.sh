@@ -146,7 +146,8 @@ CFG
 
 # psql_admin ARGS...: psql on the private cluster as the cluster's superuser.
 psql_admin() {
-    as_pg_owner "$(pg_bin)/psql" -h "$PGHOST" -p "$PGPORT" -U postgres -d postgres -v ON_ERROR_STOP=1 -qAt "$@"
+    PGOPTIONS="-c client_min_messages=warning" as_pg_owner "$(pg_bin)/psql" -h "$PGHOST" \
+        -p "$PGPORT" -U postgres -d postgres -v ON_ERROR_STOP=1 -qAt "$@"
 }
 
 # copy_database SOURCE TARGET: TARGET becomes a copy of SOURCE, filestore included.

@@ -94,7 +94,7 @@ run_pytest() {
     read -r passed failed skipped < <(junit_counts "$xml")
     if [ "$skipped" -gt 0 ]; then
         failed=$((failed + skipped))
-        why="$skipped skipped"
+        why="$skipped skipped: a skipped test is a failure here; an HttpCase must carry the tag $TOUR_TAG so that Odoo's runner runs it"
     fi
     if [ "$rc" = 5 ]; then
         failed=$((failed + 1))
@@ -209,8 +209,9 @@ PY
     [ "$why" = "-" ] && why=""
     record "tours" "$passed" "$failed" "$why"
     if [ "$failed" -gt 0 ]; then
-        grep -nE ' (ERROR|CRITICAL) |: skipped |FAIL:' "$WORK/tours.log" | head -n 40 >&2 || true
-        show_log "$WORK/tours.log"
+        printf '%s\n' "----- errors and skips in tours.log -----" >&2
+        grep -E -A 15 ' (ERROR|CRITICAL) |: skipped ' "$WORK/tours.log" | head -n 150 >&2 || true
+        show_log "$WORK/tours.log" 15
     fi
 
     # --- 5. process tests: real processes on a copy of the database ---------------------

@@ -390,35 +390,55 @@ class ArCreditFile(models.Model):
     def _ar_log(self, event, reason="", cause="", old_value="", new_value="", move=None,
                 chatter=True):
         """One history line per file (and a chatter note); user empty for the scheduler."""
+        self._ar_log_many([
+            dict(file=file, event=event, reason=reason, cause=cause, old_value=old_value,
+                 new_value=new_value, move=move)
+            for file in self
+        ], chatter=chatter)
+
+    @api.model
+    def _ar_log_many(self, entries, chatter=True):
+        """History lines and chatter notes for many files in a few queries.
+
+        ``entries``: dicts with file, event and optionally reason, cause, old_value,
+        new_value, move.
+        """
+        if not entries:
+            return
         by_scheduler = bool(self.env.context.get("ar_scheduler"))
         user = self.env["res.users"] if by_scheduler else self.env.user
         self.env["ar.credit.log"].sudo().create([{
-            "file_id": file.id,
-            "company_id": file.company_id.id,
-            "event": event,
-            "cause": cause,
-            "old_value": old_value,
-            "new_value": new_value,
-            "reason": reason,
+            "file_id": entry["file"].id,
+            "company_id": entry["file"].company_id.id,
+            "event": entry["event"],
+            "cause": entry.get("cause") or "",
+            "old_value": entry.get("old_value") or "",
+            "new_value": entry.get("new_value") or "",
+            "reason": entry.get("reason") or "",
             "user_id": user.id,
             "by_scheduler": by_scheduler,
-            "move_id": move.id if move else False,
-        } for file in self])
-        if chatter:
-            label = dict(self.env["ar.credit.log"]._fields["event"]._description_selection(
-                self.env))[event]
-            parts = [label]
-            if cause:
-                parts.append(cause)
-            if old_value or new_value:
-                parts.append(f"{old_value or '-'} → {new_value or '-'}")
-            body = Markup("<b>%s</b>") % " · ".join(parts)
-            if reason:
-                body += Markup("<br/>") + reason
-            if move:
-                body += Markup("<br/>") + move._get_html_link()
-            for file in self:
-                file.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+            "move_id": entry["move"].id if entry.get("move") else False,
+        } for entry in entries])
+        if not chatter:
+            return
+        labels = dict(self.env["ar.credit.log"]._fields["event"]._description_selection(self.env))
+        bodies = defaultdict(Markup)
+        for entry in entries:
+            parts = [labels[entry["event"]]]
+            if entry.get("cause"):
+                parts.append(entry["cause"])
+            if entry.get("old_value") or entry.get("new_value"):
+                parts.append(f"{entry.get('old_value') or '-'} → {entry.get('new_value') or '-'}")
+            body = Markup("<p><b>%s</b>") % " · ".join(parts)
+            if entry.get("reason"):
+                body += Markup("<br/>%s") % entry["reason"]
+            if entry.get("move"):
+                body += Markup("<br/>") + entry["move"]._get_html_link()
+            bodies[entry["file"].id] += body + Markup("</p>")
+        files = self.sudo().browse(list(bodies))
+        if by_scheduler:
+            files = files.with_user(self.env.ref("base.user_root"))
+        files._message_log_batch(bodies=dict(bodies), message_type="notification")
 
     def _ar_check_manager(self):
         if not self.env.su and not self.env.user.has_group("ar_policy.group_credit_manager"):
@@ -560,17 +580,19 @@ class ArCreditFile(models.Model):
                 if lifted:
                     logs.append((file, "release", lifted))
             for key, group in updates.items():
-                group.with_context(ar_credit_wizard=True).write(dict(key))
+                group.with_context(ar_credit_wizard=True, tracking_disable=True).write(dict(key))
                 changed += len(group)
+            entries = []
             for file, event, causes in logs:
                 fig = figures[file.partner_id.id]
                 oldest = fig["oldest_due"]
-                reason = _(
+                reason = self.env._(
                     "Overdue: %(amount)s, oldest item %(days)s days late",
                     amount=format_amount(self.env, file._ar_overdue(fig), company.currency_id),
                     days=(today - oldest).days if oldest else 0,
                 )
-                file._ar_log(event, reason=reason, cause=causes)
+                entries.append(dict(file=file, event=event, reason=reason, cause=causes))
+            self._ar_log_many(entries)
         return changed
 
     @api.model

@@ -1,5 +1,340 @@
-from odoo import models
+from datetime import timedelta
+
+from odoo import Command, api, fields, models
+from odoo.tools import format_amount
+
+# (xml id, name): the demo customers, in the order the summary lists them.
+DEMO_CUSTOMERS = [
+    ("demo_partner_good_payer", "Long-standing good payer"),
+    ("demo_partner_pilot", "New customer on pilot"),
+    ("demo_partner_prepayment", "Prepayment-only customer"),
+    ("demo_partner_over_limit", "Customer over the limit"),
+    ("demo_partner_overdue", "Customer on hold for overdue invoices"),
+    ("demo_partner_group", "Group parent company"),
+    ("demo_partner_euro", "Euro-invoiced customer"),
+    ("demo_partner_manual_hold", "Customer on manual hold"),
+]
+DEMO_BRANCH_COMPANY = "AR Policy Demo Branch Co"
 
 
 class ArCreditFile(models.Model):
+    """Demo data: customers in every credit situation, in two companies.
+
+    Called once from ``demo/ar_policy_demo.xml``; nothing here runs without demo data.
+    """
+
     _inherit = "ar.credit.file"
+
+    @api.model
+    def _ar_demo_create(self):
+        """Turn every policy on for the main company and create one customer per
+        situation, with real posted invoices and payments dated relative to today."""
+        self = self.sudo()
+        if self.env.ref("ar_policy.demo_partner_good_payer", raise_if_not_found=False):
+            return
+        env = self.env
+        company = env.ref("base.main_company")
+        admin = env.ref("base.user_admin")
+        today = fields.Date.context_today(self.with_company(company))
+        term_15 = env.ref("account.account_payment_term_15days")
+        term_30 = env.ref("account.account_payment_term_30days")
+
+        company.write({
+            "ar_enforcement_mode": "block",
+            "ar_credit_manager_id": admin.id,
+            "ar_default_collector_id": admin.id,
+            "ar_exposure_include_drafts": True,
+            "ar_exposure_net_unallocated": True,
+            "ar_hold_overdue_amount": 1000.0,
+            "ar_hold_overdue_days": 30,
+            "ar_pilot_start_limit": 2000.0,
+            "ar_pilot_step": 1000.0,
+            "ar_pilot_invoices_per_step": 3,
+            "ar_pilot_grace_days": 5,
+            "ar_pilot_ceiling": 10000.0,
+            "ar_payment_term_pilot_id": term_15.id,
+        })
+        self._ar_create_missing_files(env["res.company"].search([("parent_id", "=", False)]))
+        product = self._ar_demo_product()
+        partners = self._ar_demo_partners()
+        files = self._ar_files_for(
+            env["res.partner"].concat(*partners.values()), company, create=True
+        )
+
+        def days(count):
+            return today - timedelta(days=count)
+
+        def file_of(key):
+            return files[partners[key].id]
+
+        def invoice(key, amount, invoice_date, **kwargs):
+            return self._ar_demo_invoice(
+                partners[key], company, product, amount, invoice_date, **kwargs
+            )
+
+        # (a) Approved for years, limit 20,000: invoices paid on time, one open.
+        file_of("good_payer")._ar_set_limit(20000.0, "Five years of payments on time")
+        for age, amount in ((120, 6400.0), (90, 5200.0), (60, 7300.0)):
+            paid = invoice("good_payer", amount, days(age), term=term_30, post=True)
+            self._ar_demo_pay(paid, days(age - 25))
+        invoice("good_payer", 4200.0, days(5), term=term_30, post=True)
+
+        # (b) Pilot at the starting limit, one invoice paid on time.
+        file_of("pilot")._ar_set_status("pilot", "New customer: trial credit on a pilot")
+        pilot_invoice = invoice("pilot", 800.0, today, post=True)
+        self._ar_demo_pay(pilot_invoice, today)
+
+        # (c) Prepayment only, with an advance payment not yet used.
+        file_of("prepayment")._ar_set_status(
+            "prepayment", "No trade references: pays in advance"
+        )
+        self._ar_demo_payment(partners["prepayment"], company, 1500.0, days(3))
+
+        # (d) Limit 5,000 with exposure above it: the invoices were posted while the
+        # policy was off, as happens when a company turns it on.
+        file_of("over_limit")._ar_set_limit(5000.0, "Limit agreed at onboarding")
+        company.ar_enforcement_mode = "off"
+        invoice("over_limit", 3500.0, days(12), term=term_30, post=True)
+        invoice("over_limit", 2600.0, days(4), term=term_30, post=True)
+        company.ar_enforcement_mode = "block"
+
+        # (e) Invoices due 60 days ago: the overdue policy holds the customer.
+        file_of("overdue")._ar_set_limit(15000.0, "Limit agreed at onboarding")
+        invoice("overdue", 1800.0, days(90), term=term_30, post=True)
+        invoice("overdue", 1200.0, days(90), term=term_30, post=True)
+
+        # (f) Invoices addressed to the contacts count towards the parent company.
+        file_of("group")._ar_set_limit(10000.0, "Group-wide limit")
+        invoice("group", 2500.0, days(8), term=term_30, post=True,
+                partner=env.ref("ar_policy.demo_partner_group_purchasing"))
+        invoice("group", 700.0, days(40), term=term_30, post=True,
+                partner=env.ref("ar_policy.demo_partner_group_payables"))
+
+        # (g) Invoiced in another currency; figures are in company currency.
+        foreign = self._ar_demo_foreign_currency(company, today)
+        file_of("euro")._ar_set_limit(8000.0, "Limit agreed at onboarding")
+        invoice("euro", 3000.0, days(20), term=term_30, currency=foreign, post=True)
+
+        # A manual hold with its reason, and a draft invoice the hold stops.
+        invoice("manual_hold", 1500.0, days(10), term=term_30, post=True)
+        invoice("manual_hold", 900.0, today, term=term_30, post=False)
+        file_of("manual_hold")._ar_set_manual_hold(
+            "Delivery dispute: no new invoices until the contract is renegotiated"
+        )
+
+        self.search([("company_id", "=", company.id)])._ar_refresh_holds()
+        self._ar_demo_branch_company(partners, product, today)
+
+    @api.model
+    def _ar_demo_partners(self):
+        """The demo customers, with xml ids so the summary (and people) can find them."""
+        env = self.env
+        values = {
+            "good_payer": {"city": "Springfield"},
+            "pilot": {"city": "Riverside"},
+            "prepayment": {"city": "Fairview"},
+            "over_limit": {"city": "Franklin"},
+            "overdue": {"city": "Greenville"},
+            "group": {"city": "Clinton"},
+            "euro": {"city": "Brussels", "country_id": env.ref("base.be").id},
+            "manual_hold": {"city": "Madison"},
+        }
+        partners = {}
+        xmlids = []
+        for xmlid, name in DEMO_CUSTOMERS:
+            key = xmlid.removeprefix("demo_partner_")
+            partner = env["res.partner"].create({
+                "name": name,
+                "is_company": True,
+                "customer_rank": 1,
+                **values[key],
+            })
+            partners[key] = partner
+            xmlids.append({"xml_id": f"ar_policy.{xmlid}", "record": partner, "noupdate": True})
+        for suffix, name in (("purchasing", "Anna Purchasing"), ("payables", "Ben Payables")):
+            contact = env["res.partner"].create({
+                "name": name,
+                "parent_id": partners["group"].id,
+                "type": "invoice",
+                "customer_rank": 1,
+            })
+            xmlids.append({
+                "xml_id": f"ar_policy.demo_partner_group_{suffix}",
+                "record": contact,
+                "noupdate": True,
+            })
+        env["ir.model.data"]._update_xmlids(xmlids)
+        return partners
+
+    @api.model
+    def _ar_demo_product(self):
+        product = self.env["product.product"].create({
+            "name": "Credit Policy Demo Service",
+            "type": "service",
+            "list_price": 100.0,
+            "taxes_id": [Command.clear()],
+        })
+        self.env["ir.model.data"]._update_xmlids([{
+            "xml_id": "ar_policy.demo_product_service", "record": product, "noupdate": True,
+        }])
+        return product
+
+    @api.model
+    def _ar_demo_foreign_currency(self, company, today):
+        """EUR (USD when the company books in EUR), active, with a recent rate."""
+        currency = self.env.ref("base.EUR")
+        if currency == company.currency_id:
+            currency = self.env.ref("base.USD")
+        currency.active = True
+        Rate = self.env["res.currency.rate"]
+        for age, rate in ((150, 0.90), (0, 0.92)):
+            date = today - timedelta(days=age)
+            if not Rate.search_count([
+                ("currency_id", "=", currency.id), ("company_id", "=", company.id),
+                ("name", "=", date),
+            ]):
+                Rate.create({
+                    "currency_id": currency.id, "company_id": company.id, "name": date,
+                    "rate": rate,
+                })
+        return currency
+
+    @api.model
+    def _ar_demo_invoice(self, customer, company, product, amount, invoice_date, term=None,
+                         currency=None, post=True, partner=None):
+        vals = {
+            "move_type": "out_invoice",
+            "partner_id": (partner or customer).id,
+            "invoice_date": invoice_date,
+            "currency_id": (currency or company.currency_id).id,
+            "invoice_line_ids": [Command.create({
+                "product_id": product.id,
+                "quantity": 1.0,
+                "price_unit": amount,
+                "tax_ids": [Command.clear()],
+            })],
+        }
+        if term:
+            vals["invoice_payment_term_id"] = term.id
+        move = self.env["account.move"].with_company(company).create(vals)
+        if post:
+            move.action_post()
+        return move
+
+    @api.model
+    def _ar_demo_pay(self, invoices, payment_date):
+        register = self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoices.ids
+        ).create({"payment_date": payment_date})
+        return register._create_payments()
+
+    @api.model
+    def _ar_demo_payment(self, partner, company, amount, date):
+        """An advance payment, posted and left unallocated."""
+        journal = self.env["account.journal"].search([
+            ("type", "=", "bank"), ("company_id", "=", company.id),
+        ], limit=1)
+        payment = self.env["account.payment"].with_company(company).create({
+            "payment_type": "inbound",
+            "partner_type": "customer",
+            "partner_id": partner.id,
+            "amount": amount,
+            "date": date,
+            "journal_id": journal.id,
+        })
+        payment.action_post()
+        return payment
+
+    @api.model
+    def _ar_demo_branch_company(self, partners, product, today):
+        """A second root company with its own chart, files, limits and one invoice."""
+        env = self.env
+        admin = env.ref("base.user_admin")
+        main = env.ref("base.main_company")
+        company = env["res.company"].create({
+            "name": DEMO_BRANCH_COMPANY,
+            "currency_id": main.currency_id.id,
+            "country_id": (main.country_id or env.ref("base.us")).id,
+        })
+        env["ir.model.data"]._update_xmlids([{
+            "xml_id": "ar_policy.demo_company_branch", "record": company, "noupdate": True,
+        }])
+        (env.ref("base.user_root") | admin).write({"company_ids": [Command.link(company.id)]})
+        # What res.company.create does for a branch; try_loading() would only add a
+        # warning that the registry is still loading, as it always is during demo.
+        env["account.chart.template"]._load("generic_coa", company, install_demo=False)
+        company.write({
+            "ar_enforcement_mode": "warn",
+            "ar_credit_manager_id": admin.id,
+            "ar_hold_overdue_amount": 2000.0,
+            "ar_hold_overdue_days": 45,
+        })
+        files = self._ar_files_for(
+            env["res.partner"].concat(*partners.values()), company, create=True
+        )
+        for key, limit in (("good_payer", 5000.0), ("over_limit", 1000.0), ("group", 3000.0)):
+            files[partners[key].id]._ar_set_limit(limit, "Limit for this company's trade")
+        # Warn mode: the invoice goes over the limit here, posts, and is logged.
+        self._ar_demo_invoice(
+            partners["over_limit"], company, product, 1500.0, today - timedelta(days=2),
+            term=env.ref("account.account_payment_term_30days"), post=True,
+        )
+
+    # ------------------------------------------------------------------
+    # Summary for scripts/demo.sh
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _ar_demo_nightly_summary(self):
+        """Run every credit-policy scheduled action once, then say where each company
+        and each demo customer stands, as printable text."""
+        env = self.env
+        crons = env["ir.cron"].sudo().browse(
+            env["ir.model.data"].sudo().search([
+                ("module", "=", "ar_policy"), ("model", "=", "ir.cron"),
+            ]).mapped("res_id")
+        ).exists().sorted(lambda c: (c.nextcall.time(), c.id))
+        lines = []
+        for cron in crons:
+            cron.method_direct_trigger()
+            lines.append(f"Ran scheduled action: {cron.name}")
+        Files = self.sudo()
+        Files.invalidate_model()
+        labels_status = dict(Files._fields["credit_status"]._description_selection(env))
+        labels_cause = Files._hold_cause_labels()
+        companies = env["res.company"].sudo().search([("parent_id", "=", False)], order="id")
+        for company in companies:
+            domain = [("company_id", "=", company.id)]
+            by_status = dict(Files._read_group(domain, ["credit_status"], ["__count"]))
+            held = Files.search_count(domain + [("credit_hold", "=", True)])
+            causes = []
+            for cause, fname in (("overdue", "hold_cause_overdue"), ("stage", "hold_cause_stage"),
+                                 ("manual", "hold_cause_manual")):
+                count = Files.search_count(domain + [(fname, "=", True)])
+                if count:
+                    causes.append(f"{labels_cause[cause]}: {count}")
+            lines.append("")
+            lines.append(f"{company.name} (enforcement: {company.ar_enforcement_mode})")
+            lines.append("  files: " + ", ".join(
+                f"{labels_status[status]} {by_status.get(status, 0)}" for status in labels_status
+            ))
+            lines.append(f"  on hold: {held}" + (f" ({'; '.join(causes)})" if causes else ""))
+            partners = env["res.partner"].concat(*(
+                env.ref(f"ar_policy.{xmlid}", raise_if_not_found=False) or env["res.partner"]
+                for xmlid, _name in DEMO_CUSTOMERS
+            ))
+            files = Files.search(domain + [("partner_id", "in", partners.ids)])
+            by_partner = {file.partner_id: file for file in files}
+            for partner in partners.filtered(lambda p: p in by_partner):
+                file = by_partner[partner]
+                currency = company.currency_id
+                limit = (format_amount(env, file.credit_limit, currency)
+                         if file.has_limit else "no limit")
+                lines.append(
+                    f"  - {partner.name}: {labels_status[file.credit_status]}"
+                    f" | limit {limit}"
+                    f" | exposure {format_amount(env, file.exposure, currency)}"
+                    f" | overdue {format_amount(env, file.overdue_amount, currency)}"
+                    f" | hold: {file.hold_causes or 'no'}"
+                )
+        return "\n".join(lines)

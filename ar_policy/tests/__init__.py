@@ -1,0 +1,2 @@
+from . import test_credit_check
+from . import test_credit_hold

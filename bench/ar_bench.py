@@ -1,0 +1,175 @@
+#!/usr/bin/env python3
+"""Benchmark of ar_policy's bulk work on a realistic ledger.
+
+    python3 bench/ar_bench.py --db DB [--customers 10000] [--invoices 10] [--generate]
+
+``--generate`` fills the database (which must have ar_policy installed) with a
+ledger written in bulk SQL: customers (some with contacts), posted customer invoices
+with due dates spread over the last year, partial payments, several currencies.
+Then it times the nightly hold refresh and the credit review and counts their
+queries, printing figures per 10,000 open items. Use scripts/bench.sh to get a
+throwaway database.
+"""
+
+import argparse
+import resource
+import sys
+import time
+
+import odoo
+from odoo import api, sql_db
+from odoo.modules.registry import Registry
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--customers", type=int, default=10000)
+    parser.add_argument("--invoices", type=int, default=10, help="open invoices per customer")
+    parser.add_argument("--generate", action="store_true")
+    parser.add_argument("--odoo-args", default="", help="extra Odoo options (db host, port...)")
+    return parser.parse_args()
+
+
+def generate(env, customers, invoices):
+    """Bulk SQL: as an import would do it, fast enough for hundreds of thousands of items."""
+    cr = env.cr
+    company = env.ref("base.main_company")
+    journal = env["account.journal"].search(
+        [("type", "=", "sale"), ("company_id", "=", company.id)], limit=1)
+    receivable = env["account.account"].search(
+        [("account_type", "=", "asset_receivable"), ("company_ids", "in", company.id)], limit=1)
+    income = env["account.account"].search(
+        [("account_type", "=", "income"), ("company_ids", "in", company.id)], limit=1)
+    eur = env.ref("base.EUR")
+    eur.active = True
+    usd = company.currency_id
+    t0 = time.time()
+    cr.execute(
+        """
+        INSERT INTO res_partner (name, complete_name, is_company, active, customer_rank,
+                                 supplier_rank, type, autopost_bills, create_date, write_date)
+        SELECT 'Bench Customer ' || g, 'Bench Customer ' || g, TRUE, TRUE, 1, 0, 'contact',
+               'ask', NOW(), NOW()
+          FROM generate_series(1, %s) g
+        RETURNING id
+        """,
+        [customers],
+    )
+    partner_ids = [r[0] for r in cr.fetchall()]
+    cr.execute(
+        "UPDATE res_partner SET commercial_partner_id = id WHERE id = ANY(%s)", [partner_ids]
+    )
+    cr.execute(
+        """
+        CREATE TEMP TABLE bench_inv AS
+        SELECT p.id AS partner_id, g AS n,
+               (CURRENT_DATE - (random() * 365)::int) AS due,
+               round((50 + random() * 5000)::numeric, 2) AS amount,
+               CASE WHEN random() < 0.2 THEN %(eur)s ELSE %(usd)s END AS currency_id,
+               CASE WHEN random() < 0.15 THEN round((0.2 + random() * 0.6)::numeric, 2)
+                    ELSE 1 END AS open_share
+          FROM unnest(%(pids)s) p(id), generate_series(1, %(n)s) g
+        """,
+        dict(eur=eur.id, usd=usd.id, pids=partner_ids, n=invoices),
+    )
+    cr.execute(
+        """
+        INSERT INTO account_move (name, move_type, state, date, invoice_date, invoice_date_due,
+                                  journal_id, company_id, currency_id, partner_id,
+                                  commercial_partner_id, amount_total, amount_total_signed,
+                                  amount_residual, amount_residual_signed, payment_state,
+                                  auto_post, create_date, write_date)
+        SELECT 'BENCH/' || b.partner_id || '/' || b.n, 'out_invoice', 'posted', b.due - 30,
+               b.due - 30, b.due, %(journal)s, %(company)s, b.currency_id, b.partner_id,
+               b.partner_id, b.amount, b.amount, b.amount * b.open_share,
+               b.amount * b.open_share,
+               CASE WHEN b.open_share < 1 THEN 'partial' ELSE 'not_paid' END, 'no', NOW(), NOW()
+          FROM bench_inv b
+        RETURNING id, partner_id, amount_total, amount_residual, invoice_date_due, currency_id
+        """,
+        dict(journal=journal.id, company=company.id),
+    )
+    moves = cr.fetchall()
+    rows = []
+    for move_id, partner_id, amount, residual, due, currency_id in moves:
+        amount, residual = float(amount), float(residual)
+        rows.append((move_id, partner_id, receivable.id, "payment_term", amount, 0.0, amount,
+                     residual, due, currency_id))
+        rows.append((move_id, partner_id, income.id, "product", 0.0, amount, -amount,
+                     0.0, due, currency_id))
+    cr.execute("CREATE TEMP TABLE bench_aml (move_id int, partner_id int, account_id int, "
+               "display_type varchar, debit numeric, credit numeric, balance numeric, "
+               "residual numeric, due date, currency_id int)")
+    for start in range(0, len(rows), 20000):
+        chunk = rows[start:start + 20000]
+        cr.execute(
+            "INSERT INTO bench_aml VALUES " + ",".join(["%s"] * len(chunk)), chunk
+        )
+    cr.execute(
+        """
+        INSERT INTO account_move_line (move_id, partner_id, account_id, display_type, debit,
+                                       credit, balance, amount_currency, amount_residual,
+                                       amount_residual_currency, reconciled, date,
+                                       date_maturity, parent_state, journal_id, company_id,
+                                       company_currency_id, currency_id, name,
+                                       create_date, write_date)
+        SELECT move_id, partner_id, account_id, display_type, debit, credit, balance, balance,
+               residual, residual, FALSE, due - 30, due, 'posted', %(journal)s, %(company)s,
+               %(usd)s, currency_id, 'bench', NOW(), NOW()
+          FROM bench_aml
+        """,
+        dict(journal=journal.id, company=company.id, usd=usd.id),
+    )
+    env["ar.credit.file"]._ar_create_missing_files(company)
+    company.write({"ar_hold_overdue_amount": 10000.0, "ar_hold_overdue_days": 90})
+    env.invalidate_all()
+    cr.commit()
+    print(f"generated {customers} customers, {len(moves)} open invoices "
+          f"in {time.time() - t0:.1f}s")
+
+
+def measure(env, label, func, open_items):
+    env.invalidate_all()
+    queries0 = sql_db.sql_counter
+    t0 = time.time()
+    result = func()
+    elapsed = time.time() - t0
+    queries = sql_db.sql_counter - queries0
+    per10k = 10000.0 / open_items if open_items else 0
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{label:<32} {elapsed:8.2f} s {queries:8d} queries   "
+          f"per 10,000 open items: {elapsed * per10k:6.2f} s {queries * per10k:8.1f} queries   "
+          f"max RSS {rss:.0f} MiB   result {result}")
+    env.cr.rollback()
+
+
+def main():
+    args = parse_args()
+    odoo.tools.config.parse_config(["-d", args.db, *args.odoo_args.split()])
+    registry = Registry(args.db)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, odoo.SUPERUSER_ID, {})
+        if args.generate:
+            generate(env, args.customers, args.invoices)
+        cr.execute("""SELECT COUNT(*) FROM account_move_line l JOIN account_account a
+                      ON a.id = l.account_id WHERE a.account_type = 'asset_receivable'
+                      AND NOT l.reconciled AND l.parent_state = 'posted'""")
+        open_items = cr.fetchone()[0]
+        files = env["ar.credit.file"].search_count([])
+        print(f"ledger: {open_items} open receivable items, {files} credit files")
+        files_model = env["ar.credit.file"]
+        # The first night after enabling the hold rules: every file evaluated, every
+        # customer over the thresholds put on hold and logged. Then a night with no change.
+        cr.execute("""UPDATE ar_credit_file SET credit_hold = FALSE, hold_cause_overdue = FALSE,
+                      hold_since = NULL; DELETE FROM ar_credit_log""")
+        cr.commit()
+        measure(env, "hold refresh, first night", files_model._cron_refresh_holds, open_items)
+        measure(env, "hold refresh, next night", files_model._cron_refresh_holds, open_items)
+        measure(env, "pilot growth + reviews (nightly)", files_model._cron_credit_review,
+                open_items)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
