@@ -64,5 +64,6 @@ if [ "$SERVE" = 0 ]; then
     log "database $DB is ready (--no-serve)"
     exit 0
 fi
+[ "$(free_port "$PORT")" = "$PORT" ] || die "port $PORT is in use (another Odoo?): stop it or set AR_DEMO_PORT"
 log "Odoo on http://localhost:$PORT  login: admin  password: admin  (Ctrl-C stops it)"
 odoo_cmd -d "$DB" --http-port="$PORT" --db-filter="^$DB\$"

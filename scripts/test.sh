@@ -42,17 +42,24 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 log "PostgreSQL cluster in $WORK/pg"
-start_postgres "$WORK/pg" "$(free_port 5440)"
+start_postgres "$WORK/pg" "$(free_port $((5440 + RANDOM % 500)))"
+
+# begin MESSAGE: a stage starts (its time is counted from here).
+begin() {
+    STAGE_T0=$SECONDS
+    log "$1"
+}
 
 # record STAGE PASSED FAILED [WHY]: adds a stage's counts to the totals.
 record() {
+    local took="$((SECONDS - ${STAGE_T0:-$SECONDS}))s"
     PASSED=$((PASSED + $2))
     FAILED=$((FAILED + $3))
     if [ "$3" -gt 0 ]; then
         STAGES_FAILED+=("$1")
-        log "$1: $2 passed, $3 failed${4:+ ($4)}"
+        log "$1: $2 passed, $3 failed${4:+ ($4)} [$took]"
     else
-        log "$1: $2 passed"
+        log "$1: $2 passed [$took]"
     fi
 }
 
@@ -94,7 +101,7 @@ run_pytest() {
     read -r passed failed skipped < <(junit_counts "$xml")
     if [ "$skipped" -gt 0 ]; then
         failed=$((failed + skipped))
-        why="$skipped skipped: a skipped test is a failure here; an HttpCase must carry the tag $TOUR_TAG so that Odoo's runner runs it"
+        why="$skipped skipped: a skip counts as a failure${SKIP_HINT:+; $SKIP_HINT}"
     fi
     if [ "$rc" = 5 ]; then
         failed=$((failed + 1))
@@ -115,13 +122,12 @@ done
 if [ ${#PURE_DIRS[@]} -eq 0 ]; then
     record "pure rules" 0 1 "no */rules/tests directory"
 else
-    log "pure rules: pytest ${PURE_DIRS[*]}"
+    begin "pure rules: pytest ${PURE_DIRS[*]}"
     run_pytest "pure rules" "$WORK/pure.log" -p no:odoo "${PURE_DIRS[@]}"
 fi
 
 # --- 2. fresh database ------------------------------------------------------------------
-log "install: ${ADDONS[*]} in a new database (demo data), log level warn"
-t0=$SECONDS
+begin "install: ${ADDONS[*]} in a new database (demo data), log level warn"
 rc=0
 AR_TIMEOUT=900 odoo_cmd -d "$DB" -i "$(IFS=,; echo "${ADDONS[*]}")" --stop-after-init \
     --log-level=warn >"$WORK/install.log" 2>&1 || rc=$?
@@ -129,7 +135,7 @@ errors=$(grep -cE '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$WORK/install.lo
 installed=$(psql_admin -d "$DB" -c "SELECT count(*) FROM ir_module_module WHERE state = 'installed'
     AND name IN ($(printf "'%s'," "${ADDONS[@]}" | sed 's/,$//'))" 2>/dev/null || echo 0)
 if [ "$rc" = 0 ] && [ "$errors" = 0 ] && [ "$installed" = "${#ADDONS[@]}" ]; then
-    record "install ($((SECONDS - t0))s)" 1 0
+    record "install" 1 0
     INSTALLED=1
 else
     record "install" 0 1 "exit status $rc, $errors ERROR/CRITICAL lines, $installed/${#ADDONS[@]} addons installed"
@@ -149,16 +155,17 @@ if [ "$INSTALLED" = 1 ]; then
     if [ ${#ODOO_DIRS[@]} -eq 0 ]; then
         record "odoo tests" 0 1 "no <addon>/tests directory"
     else
-        log "odoo tests: pytest-odoo ${ODOO_DIRS[*]}"
-        STAGE_TIMEOUT=900 run_pytest "odoo tests" "$WORK/odoo-tests.log" \
+        begin "odoo tests: pytest-odoo ${ODOO_DIRS[*]}"
+        SKIP_HINT="an HttpCase runs only with the tag $TOUR_TAG, in Odoo's runner" \
+            STAGE_TIMEOUT=900 run_pytest "odoo tests" "$WORK/odoo-tests.log" \
             --odoo-config="$CFG" --odoo-database="$DB" "${ODOO_DIRS[@]}"
     fi
 
     # --- 4. browser tours through Odoo's runner -----------------------------------------
-    log "tours: odoo --test-tags=$TOUR_TAG"
+    begin "tours: odoo --test-tags=$TOUR_TAG"
     rc=0
     AR_TIMEOUT=900 odoo_cmd -d "$DB" --test-tags="$TOUR_TAG" --stop-after-init \
-        --http-port="$(free_port 8070)" --log-level=info >"$WORK/tours.log" 2>&1 || rc=$?
+        --http-port="$(free_port $((8070 + RANDOM % 900)))" --log-level=info >"$WORK/tours.log" 2>&1 || rc=$?
     # Checks Odoo's own report line, every test it started, skips, errors, and that
     # every tour pytest collected (AR_TOURS_FILE) ran here.
     read -r passed failed why < <("$PYTHON" - "$WORK/tours.log" "$AR_TOURS_FILE" "$rc" <<'PY'
@@ -219,15 +226,15 @@ PY
         [ -f "$script" ] || continue
         name="$(basename "$script")"
         copy="${DB}_${name%%.*}"
+        begin "process test: $name on database $copy"
         copy_database "$DB" "$copy"
         write_odoo_config "$WORK/$copy.conf" "$copy"
-        log "process test: $name on database $copy"
         rc=0
         case "$script" in
             *.py) runner=("$PYTHON") ;;
             *) runner=(bash) ;;
         esac
-        (cd "$ROOT" && AR_TEST_DB="$copy" ODOO_RC="$WORK/$copy.conf" \
+        (cd "$ROOT" && AR_ROOT="$ROOT" AR_TEST_DB="$copy" ODOO_RC="$WORK/$copy.conf" \
             timeout --kill-after=30 600 "${runner[@]}" "$script") >"$WORK/process-$name.log" 2>&1 || rc=$?
         if [ "$rc" = 0 ]; then
             record "process test $name" 1 0

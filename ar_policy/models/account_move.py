@@ -10,6 +10,13 @@ from ..rules import credit as rules
 class ArCreditRefusal(UserError):
     """The credit check refused one or more documents."""
 
+    def __init__(self, *args):
+        super().__init__(*args)
+        # The web client shows an exception type it does not know as a crash
+        # ("Oops!"); this shows the refusal in UserError's dialog instead
+        # (web/static/src/core/errors/error_handlers.js, exception_class).
+        self.context = {"exception_class": "odoo.exceptions.UserError"}
+
 
 class AccountMove(models.Model):
     _inherit = "account.move"
@@ -212,7 +219,8 @@ class AccountMove(models.Model):
         if blocked and not override:
             lines = []
             for move, file, decision in blocked:
-                name = move.name if move.name and move.name != "/" else move.display_name
+                name = (move.name if move.name and move.name != "/"
+                        else f"{move.display_name.strip()} (* {move.id})")
                 lines.append(f"{name}: {move._ar_credit_message(file, decision, show_amounts)}")
             raise ArCreditRefusal(
                 _("The credit policy refuses to post:") + "\n" + "\n".join(lines)

@@ -459,6 +459,7 @@ class ArCreditFile(models.Model):
             if file.currency_id.compare_amounts(old, limit) == 0:
                 continue
             partner.sudo().with_context(ar_credit_wizard=True).credit_limit = limit
+            file.invalidate_recordset(["credit_limit", "has_limit", "headroom"])
             file._ar_log(
                 "limit", reason=reason,
                 old_value=format_amount(self.env, old, file.currency_id) if old else _("No limit"),

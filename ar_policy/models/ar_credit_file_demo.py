@@ -3,6 +3,8 @@ from datetime import timedelta
 from odoo import Command, api, fields, models
 from odoo.tools import format_amount
 
+from .ar_credit_file import HOLD_CAUSE_FIELDS
+
 # (xml id, name): the demo customers, in the order the summary lists them.
 DEMO_CUSTOMERS = [
     ("demo_partner_good_payer", "Long-standing good payer"),
@@ -302,15 +304,18 @@ class ArCreditFile(models.Model):
         Files.invalidate_model()
         labels_status = dict(Files._fields["credit_status"]._description_selection(env))
         labels_cause = Files._hold_cause_labels()
+        partners = env["res.partner"].concat(*(
+            env.ref(f"ar_policy.{xmlid}", raise_if_not_found=False) or env["res.partner"]
+            for xmlid, _name in DEMO_CUSTOMERS
+        ))
         companies = env["res.company"].sudo().search([("parent_id", "=", False)], order="id")
         for company in companies:
             domain = [("company_id", "=", company.id)]
             by_status = dict(Files._read_group(domain, ["credit_status"], ["__count"]))
-            held = Files.search_count(domain + [("credit_hold", "=", True)])
+            held = Files.search_count([*domain, ("credit_hold", "=", True)])
             causes = []
-            for cause, fname in (("overdue", "hold_cause_overdue"), ("stage", "hold_cause_stage"),
-                                 ("manual", "hold_cause_manual")):
-                count = Files.search_count(domain + [(fname, "=", True)])
+            for cause, fname in HOLD_CAUSE_FIELDS.items():
+                count = Files.search_count([*domain, (fname, "=", True)])
                 if count:
                     causes.append(f"{labels_cause[cause]}: {count}")
             lines.append("")
@@ -319,22 +324,21 @@ class ArCreditFile(models.Model):
                 f"{labels_status[status]} {by_status.get(status, 0)}" for status in labels_status
             ))
             lines.append(f"  on hold: {held}" + (f" ({'; '.join(causes)})" if causes else ""))
-            partners = env["res.partner"].concat(*(
-                env.ref(f"ar_policy.{xmlid}", raise_if_not_found=False) or env["res.partner"]
-                for xmlid, _name in DEMO_CUSTOMERS
-            ))
-            files = Files.search(domain + [("partner_id", "in", partners.ids)])
+            files = Files.search([*domain, ("partner_id", "in", partners.ids)])
             by_partner = {file.partner_id: file for file in files}
-            for partner in partners.filtered(lambda p: p in by_partner):
-                file = by_partner[partner]
+            for partner in partners:
+                file = by_partner.get(partner)
+                if not file:
+                    continue
                 currency = company.currency_id
-                limit = (format_amount(env, file.credit_limit, currency)
+                limit = (f"limit {format_amount(env, file.credit_limit, currency)}"
                          if file.has_limit else "no limit")
                 lines.append(
                     f"  - {partner.name}: {labels_status[file.credit_status]}"
-                    f" | limit {limit}"
+                    f" | {limit}"
                     f" | exposure {format_amount(env, file.exposure, currency)}"
                     f" | overdue {format_amount(env, file.overdue_amount, currency)}"
                     f" | hold: {file.hold_causes or 'no'}"
                 )
-        return "\n".join(lines)
+        # format_amount keeps sign and figure together with a zero-width no-break space.
+        return "\n".join(lines).replace("\ufeff", "")

@@ -56,6 +56,20 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.ar_payment_term_approved_id", readonly=False
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Odoo writes the changed related fields on the company while creating the
+        settings record, before ``set_values``: those changes are logged here."""
+        company_ids = {vals.get("company_id") or self.env.company.id for vals in vals_list}
+        before = {
+            company_id: self.new({"company_id": company_id})._ar_policy_values()
+            for company_id in company_ids
+        }
+        settings = super().create(vals_list)
+        for setting in settings:
+            setting._ar_log_policy_changes(before[setting.company_id.id])
+        return settings
+
     def set_values(self):
         """Policy settings are logged with who and when (DESIGN 6)."""
         before = {setting.company_id: setting._ar_policy_values() for setting in self}
@@ -67,11 +81,19 @@ class ResConfigSettings(models.TransientModel):
         self.ensure_one()
         company = self.company_id
         values = {
-            fname: company._fields[fname].convert_to_display_name(company[fname], company)
+            fname: self._ar_display_value(company._fields[fname], company[fname])
             for fname in AR_POLICY_FIELDS
         }
         values["account_default_credit_limit"] = self._ar_default_limit_display()
         return values
+
+    def _ar_display_value(self, field, value):
+        """What the log shows: a selection's label, a record's name, 0 as 0."""
+        if field.type == "selection":
+            return dict(field._description_selection(self.env)).get(value) or ""
+        if field.type == "many2one":
+            return value.display_name or ""
+        return str(value)
 
     def _ar_default_limit_display(self):
         partners = self.env["res.partner"].with_company(self.company_id)

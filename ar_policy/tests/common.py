@@ -1,3 +1,5 @@
+import html
+
 from odoo import Command, fields
 from odoo.tests import new_test_user
 
@@ -121,5 +123,5 @@ class ArPolicyCommon(AccountTestInvoicingCommon):
 
     @classmethod
     def _messages(cls, record):
-        """The chatter bodies of ``record``, as plain text, newest first."""
-        return [str(body) for body in record.message_ids.mapped("body")]
+        """The chatter bodies of ``record``, entities decoded, newest first."""
+        return [html.unescape(str(body)) for body in record.message_ids.mapped("body")]

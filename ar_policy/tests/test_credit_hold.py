@@ -153,7 +153,7 @@ class TestCreditHold(ArHoldPilotCommon):
             }])
             self.assertIn("46 days late", hold.reason)
             self.assertIn("500.00", hold.reason)
-            self.assertTrue(self._notes(file, "Hold set"), "The hold is noted on the file's chatter")
+            self.assertTrue(self._notes(file, "Hold set"), "The hold is noted in the chatter")
 
             self._cron_holds()
             self.assertTrue(file.credit_hold)
