@@ -7,7 +7,9 @@ ROOT="$(cd "${AR_ROOT:-$(dirname "${BASH_SOURCE[0]}")/..}" && pwd)"
 PYTHON="${PYTHON:-python3}"
 DB_USER="${AR_DB_USER:-odoo}"
 
-log() { printf '\033[1m[ar_policy]\033[0m %s\n' "$*" >&2; }
+log() {
+    if [ -t 2 ]; then printf '\033[1m[ar_policy]\033[0m %s\n' "$*" >&2; else printf '[ar_policy] %s\n' "$*" >&2; fi
+}
 die() { log "ERROR: $*"; exit 1; }
 
 require_odoo() {
@@ -152,8 +154,9 @@ psql_admin() {
 
 # copy_database SOURCE TARGET: TARGET becomes a copy of SOURCE, filestore included.
 copy_database() {
-    psql_admin -c "DROP DATABASE IF EXISTS \"$2\"" -c "CREATE DATABASE \"$2\" TEMPLATE \"$1\" OWNER \"$DB_USER\""
     local fs="${AR_DATA_DIR:-$HOME/.local/share/Odoo}/filestore"
+    psql_admin -c "DROP DATABASE IF EXISTS \"$2\"" \
+        -c "CREATE DATABASE \"$2\" TEMPLATE \"$1\" OWNER \"$DB_USER\"" || return 1
     rm -rf "${fs:?}/$2"
-    if [ -d "$fs/$1" ]; then cp -a "$fs/$1" "$fs/$2"; fi
+    if [ -d "$fs/$1" ]; then cp -a "$fs/$1" "$fs/$2" || return 1; fi
 }

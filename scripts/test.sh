@@ -4,7 +4,10 @@
 #   2. a fresh database with the addons installed, demo data included;
 #   3. the addons' Odoo tests through pytest-odoo (browser tours left out);
 #   4. the browser tours (HttpCase tagged ar_policy_tour) through Odoo's own runner;
-#   5. the process tests (scripts/process_tests/*), each on its own copy of the database.
+#   5. the process tests: each scripts/process_tests/*.py or *.sh runs (python3 or bash,
+#      from the repository root) on its own copy of the database, named in AR_TEST_DB;
+#      ODOO_RC names an Odoo config for it, PGHOST/PGPORT the cluster, and sourcing
+#      scripts/lib.sh gives odoo_cmd. Exit status 0 counts one passed, else one failed.
 # Every stage runs; the last line reads "N passed, M failed" and the exit status is
 # non-zero when anything failed, was skipped, or did not run at all.
 set -euo pipefail
@@ -32,6 +35,7 @@ STAGES_FAILED=()
 cleanup() {
     stop_postgres "$WORK/pg"
     if [ ${#STAGES_FAILED[@]} -gt 0 ] && compgen -G "$WORK/*.log" >/dev/null; then
+        rm -rf "$ROOT/.run/test-logs"
         mkdir -p "$ROOT/.run/test-logs"
         cp "$WORK"/*.log "$ROOT/.run/test-logs/"
         log "logs kept in $ROOT/.run/test-logs"
@@ -222,20 +226,24 @@ PY
     fi
 
     # --- 5. process tests: real processes on a copy of the database ---------------------
-    for script in "$ROOT"/scripts/process_tests/*; do
+    for script in "$ROOT"/scripts/process_tests/*.py "$ROOT"/scripts/process_tests/*.sh; do
         [ -f "$script" ] || continue
         name="$(basename "$script")"
         copy="${DB}_${name%%.*}"
         begin "process test: $name on database $copy"
-        copy_database "$DB" "$copy"
+        if ! copy_database "$DB" "$copy" >"$WORK/process-$name.log" 2>&1; then
+            record "process test $name" 0 1 "could not copy the database"
+            show_log "$WORK/process-$name.log"
+            continue
+        fi
         write_odoo_config "$WORK/$copy.conf" "$copy"
         rc=0
         case "$script" in
             *.py) runner=("$PYTHON") ;;
-            *) runner=(bash) ;;
+            *.sh) runner=(bash) ;;
         esac
         (cd "$ROOT" && AR_ROOT="$ROOT" AR_TEST_DB="$copy" ODOO_RC="$WORK/$copy.conf" \
-            timeout --kill-after=30 600 "${runner[@]}" "$script") >"$WORK/process-$name.log" 2>&1 || rc=$?
+            timeout --kill-after=30 600 "${runner[@]}" "$script") >>"$WORK/process-$name.log" 2>&1 || rc=$?
         if [ "$rc" = 0 ]; then
             record "process test $name" 1 0
         else

@@ -1,6 +1,6 @@
 import dataclasses
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, RedirectWarning, UserError
 from odoo.tools import format_amount
 
@@ -51,14 +51,15 @@ class AccountMove(models.Model):
     @api.depends("company_id.ar_enforcement_mode")
     def _compute_partner_credit_warning(self):
         """Odoo's own warning gives way to ar_policy's banner when the policy is on."""
-        super()._compute_partner_credit_warning()
+        res = super()._compute_partner_credit_warning()
         for move in self:
             if move.company_id.ar_enforcement_mode != "off":
                 move.partner_credit_warning = ""
+        return res
 
     def _compute_invoice_payment_term_id(self):
         """Payment terms follow the credit status when the company sets them."""
-        super()._compute_invoice_payment_term_id()
+        res = super()._compute_invoice_payment_term_id()
         moves = self.filtered(
             lambda m: m.is_sale_document(include_receipts=True) and m.partner_id
             and m.state == "draft"
@@ -74,6 +75,7 @@ class AccountMove(models.Model):
                 term = company._ar_payment_term_for_status(status)
                 if term:
                     move.invoice_payment_term_id = term
+        return res
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -96,7 +98,7 @@ class AccountMove(models.Model):
             )
             action["context"] = {"default_move_ids": self.ids}
             raise RedirectWarning(
-                refusal.args[0], action, _("Post Anyway (Credit Manager)")
+                refusal.args[0], action, self.env._("Post Anyway (Credit Manager)")
             ) from refusal
 
     # ------------------------------------------------------------------
@@ -165,23 +167,23 @@ class AccountMove(models.Model):
         partner = self.commercial_partner_id
         currency = self.company_id.currency_id
         if decision.reason == "hold":
-            return _("%(customer)s is on credit hold (%(causes)s).",
+            return self.env._("%(customer)s is on credit hold (%(causes)s).",
                      customer=partner.display_name, causes=file.hold_causes if file else "")
         if decision.reason == "prepayment":
             if not show_amounts:
-                return _("%(customer)s pays in advance (prepayment only): this invoice is not "
+                return self.env._("%(customer)s pays in advance (prepayment only): this invoice is not "
                          "covered by its advance payments.", customer=partner.display_name)
-            return _(
+            return self.env._(
                 "%(customer)s pays in advance (prepayment only): this invoice is not covered "
                 "by its advance payments. Uncovered: %(excess)s.",
                 customer=partner.display_name,
                 excess=format_amount(self.env, decision.excess, currency),
             )
         if not show_amounts:
-            return _("This invoice takes %(customer)s over its credit limit.",
+            return self.env._("This invoice takes %(customer)s over its credit limit.",
                      customer=partner.display_name)
         limit = self.env["ar.credit.file"].sudo()._ar_limits(partner, self.company_id)[partner.id]
-        return _(
+        return self.env._(
             "%(customer)s would exceed its credit limit of %(limit)s: exposure after this "
             "invoice %(exposure)s, excess %(excess)s.",
             customer=partner.display_name,
@@ -207,7 +209,7 @@ class AccountMove(models.Model):
         if override and not (
             self.env.su or self.env.user.has_group("ar_policy.group_credit_manager")
         ):
-            raise AccessError(_("Only a Credit Manager can post over the credit policy."))
+            raise AccessError(self.env._("Only a Credit Manager can post over the credit policy."))
         moves._ar_ensure_credit_files()
         show_amounts = self.env.user.has_group("account.group_account_invoice")
         refused = [
@@ -223,16 +225,18 @@ class AccountMove(models.Model):
                         else f"{move.display_name.strip()} (* {move.id})")
                 lines.append(f"{name}: {move._ar_credit_message(file, decision, show_amounts)}")
             raise ArCreditRefusal(
-                _("The credit policy refuses to post:") + "\n" + "\n".join(lines)
+                self.env._("The credit policy refuses to post:") + "\n" + "\n".join(lines)
             )
         for move, file, decision in refused:
             message = move._ar_credit_message(file, decision, True)
             if move.company_id.ar_enforcement_mode == "block":
-                body = _("Posted over the credit policy by %(user)s: %(message)s Reason: %(reason)s",
-                         user=self.env.user.name, message=message, reason=override)
+                body = self.env._(
+                    "Posted over the credit policy by %(user)s: %(message)s Reason: %(reason)s",
+                    user=self.env.user.name, message=message, reason=override,
+                )
                 event, reason = "override", override
             else:
-                body = _("Posted over the credit policy (warning only): %s", message)
+                body = self.env._("Posted over the credit policy (warning only): %s", message)
                 event, reason = "warning", message
             move.message_post(body=body)
             if file:

@@ -4,7 +4,7 @@ from collections import defaultdict
 
 from markupsafe import Markup
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, format_amount
 
@@ -70,7 +70,7 @@ class ArCreditFile(models.Model):
     hold_cause_overdue = fields.Boolean(string="Overdue Policy", readonly=True)
     hold_cause_stage = fields.Boolean(string="Escalation Stage", readonly=True)
     hold_cause_manual = fields.Boolean(string="Manual Hold", readonly=True)
-    hold_causes = fields.Char(compute="_compute_hold_causes", string="Hold Causes")
+    hold_causes = fields.Char(compute="_compute_hold_causes")
     hold_since = fields.Date(readonly=True)
     hold_reason = fields.Text(string="Manual Hold Reason", readonly=True)
     hold_released_on = fields.Date(
@@ -81,7 +81,7 @@ class ArCreditFile(models.Model):
     review_date = fields.Date(string="Next Review", tracking=True, readonly=True)
     review_activity_date = fields.Date(readonly=True, copy=False)
     collector_id = fields.Many2one(
-        "res.users", string="Collector", tracking=True,
+        "res.users", tracking=True,
         default=lambda self: self.env.company.ar_default_collector_id,
     )
     pilot_start_date = fields.Date(readonly=True)
@@ -171,7 +171,7 @@ class ArCreditFile(models.Model):
             and not self.env.su
             and not self.env.context.get("ar_credit_wizard")
         ):
-            raise AccessError(_(
+            raise AccessError(self.env._(
                 "Credit status, review date and holds are changed by a credit manager "
                 "through the credit file's actions, with a reason."
             ))
@@ -179,9 +179,9 @@ class ArCreditFile(models.Model):
     @api.model
     def _hold_cause_labels(self):
         return {
-            rules.CAUSE_OVERDUE: _("Overdue policy"),
-            rules.CAUSE_STAGE: _("Escalation stage"),
-            rules.CAUSE_MANUAL: _("Manual"),
+            rules.CAUSE_OVERDUE: self.env._("Overdue policy"),
+            rules.CAUSE_STAGE: self.env._("Escalation stage"),
+            rules.CAUSE_MANUAL: self.env._("Manual"),
         }
 
     def _hold_cause_set(self):
@@ -377,10 +377,10 @@ class ArCreditFile(models.Model):
             "collector_id": (partner.user_id or company.ar_default_collector_id).id,
         } for partner in partners])
         if status == "pilot":
-            files._ar_start_pilot(_("New customer"))
+            files._ar_start_pilot(self.env._("New customer"))
         elif status != "approved":
             files._ar_log("status", old_value="", new_value=status,
-                          reason=_("Company default status for new customers"))
+                          reason=self.env._("Company default status for new customers"))
         return files
 
     # ------------------------------------------------------------------
@@ -442,17 +442,17 @@ class ArCreditFile(models.Model):
 
     def _ar_check_manager(self):
         if not self.env.su and not self.env.user.has_group("ar_policy.group_credit_manager"):
-            raise AccessError(_("Only a Credit Manager can do this."))
+            raise AccessError(self.env._("Only a Credit Manager can do this."))
 
     @api.model
     def _ar_require_reason(self, reason):
         if not (reason or "").strip():
-            raise UserError(_("Reason: explain why, it is kept on the credit file."))
+            raise UserError(self.env._("Reason: explain why, it is kept on the credit file."))
 
     def _ar_set_limit(self, limit, reason):
         self._ar_check_manager()
         if limit < 0:
-            raise UserError(_("Credit Limit cannot be negative."))
+            raise UserError(self.env._("Credit Limit cannot be negative."))
         for file in self:
             partner = file.partner_id.with_company(file.company_id)
             old = partner.sudo().credit_limit
@@ -462,8 +462,10 @@ class ArCreditFile(models.Model):
             file.invalidate_recordset(["credit_limit", "has_limit", "headroom"])
             file._ar_log(
                 "limit", reason=reason,
-                old_value=format_amount(self.env, old, file.currency_id) if old else _("No limit"),
-                new_value=format_amount(self.env, limit, file.currency_id) if limit else _("No limit"),
+                old_value=format_amount(self.env, old, file.currency_id) if old else self.env._("No limit"),
+                new_value=(
+                    format_amount(self.env, limit, file.currency_id) if limit else self.env._("No limit")
+                ),
             )
 
     def _ar_set_status(self, status, reason):
@@ -632,7 +634,8 @@ class ArCreditFile(models.Model):
             done += len(batch)
             self.env["ir.cron"]._notify_progress(done=done, remaining=total - done)
             if auto_commit:
-                self.env.cr.commit()
+                # one batch, one transaction: an interrupted run keeps what it did
+                self.env.cr.commit()  # pylint: disable=invalid-commit
             batch.invalidate_recordset()
         return result
 
@@ -694,12 +697,14 @@ class ArCreditFile(models.Model):
                 company.ar_pilot_start_limit, company.ar_pilot_step, per_step,
                 company.ar_pilot_ceiling, on_time,
             )
-            reason = _("%(count)s invoices paid on time since the pilot started", count=on_time)
+            reason = self.env._("%(count)s invoices paid on time since the pilot started", count=on_time)
             file.sudo().with_context(ar_credit_wizard=True).pilot_steps_granted = steps
-            file.sudo()._ar_log("pilot", reason=reason, new_value=_("Step %s", steps), chatter=False)
+            file.sudo()._ar_log(
+                "pilot", reason=reason, new_value=self.env._("Step %s", steps), chatter=False
+            )
             file.sudo()._ar_set_limit(limit, reason)
             if graduated:
-                file.sudo()._ar_set_status("approved", _("Pilot ceiling reached: %s", reason))
+                file.sudo()._ar_set_status("approved", self.env._("Pilot ceiling reached: %s", reason))
             grown += 1
         return grown
 
@@ -715,7 +720,7 @@ class ArCreditFile(models.Model):
             file.sudo().activity_schedule(
                 "ar_policy.mail_activity_credit_review",
                 date_deadline=file.review_date,
-                summary=_("Credit review of %s", file.partner_id.display_name),
+                summary=self.env._("Credit review of %s", file.partner_id.display_name),
                 user_id=manager.id,
             )
             file.sudo().with_context(ar_credit_wizard=True).review_activity_date = file.review_date
@@ -747,16 +752,16 @@ class ArCreditFile(models.Model):
 
     def action_change_credit(self):
         self._ar_check_manager()
-        return self._ar_open_wizard("ar.credit.change.wizard", _("Change Credit Terms"))
+        return self._ar_open_wizard("ar.credit.change.wizard", self.env._("Change Credit Terms"))
 
     def action_set_hold(self):
         self._ar_check_manager()
-        return self._ar_open_wizard("ar.credit.hold.wizard", _("Put on Credit Hold"),
+        return self._ar_open_wizard("ar.credit.hold.wizard", self.env._("Put on Credit Hold"),
                                     default_action="hold")
 
     def action_release_hold(self):
         self._ar_check_manager()
-        return self._ar_open_wizard("ar.credit.hold.wizard", _("Release Credit Hold"),
+        return self._ar_open_wizard("ar.credit.hold.wizard", self.env._("Release Credit Hold"),
                                     default_action="release")
 
     def _ar_line_action(self, name, domain):
@@ -779,15 +784,15 @@ class ArCreditFile(models.Model):
         }
 
     def action_view_receivable(self):
-        return self._ar_line_action(_("Open Receivables"), [("amount_residual", ">", 0)])
+        return self._ar_line_action(self.env._("Open Receivables"), [("amount_residual", ">", 0)])
 
     def action_view_unallocated(self):
-        return self._ar_line_action(_("Unallocated Credits"), [("amount_residual", "<", 0)])
+        return self._ar_line_action(self.env._("Unallocated Credits"), [("amount_residual", "<", 0)])
 
     def action_view_overdue(self):
         today = fields.Date.context_today(self)
         return self._ar_line_action(
-            _("Overdue Items"), [("amount_residual", ">", 0), ("date_maturity", "<", today)]
+            self.env._("Overdue Items"), [("amount_residual", ">", 0), ("date_maturity", "<", today)]
         )
 
     def action_view_drafts(self):

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 CREDIT_STATUSES = [
@@ -111,21 +111,21 @@ class ResCompany(models.Model):
     def _check_ar_policy_values(self):
         for company in self:
             if company.ar_hold_overdue_amount < 0:
-                raise ValidationError(_("Hold Above Overdue Amount cannot be negative."))
+                raise ValidationError(self.env._("Hold Above Overdue Amount cannot be negative."))
             if company.ar_hold_overdue_days < 0:
-                raise ValidationError(_("Hold After Days Overdue cannot be negative."))
+                raise ValidationError(self.env._("Hold After Days Overdue cannot be negative."))
             if company.ar_pilot_start_limit < 0:
-                raise ValidationError(_("Pilot Starting Limit cannot be negative."))
+                raise ValidationError(self.env._("Pilot Starting Limit cannot be negative."))
             if company.ar_pilot_step < 0:
-                raise ValidationError(_("Pilot Step cannot be negative."))
+                raise ValidationError(self.env._("Pilot Step cannot be negative."))
             if company.ar_pilot_invoices_per_step < 1:
-                raise ValidationError(_("Invoices Paid on Time per Step must be at least 1."))
+                raise ValidationError(self.env._("Invoices Paid on Time per Step must be at least 1."))
             if company.ar_pilot_grace_days < 0:
-                raise ValidationError(_("Pilot Grace Days cannot be negative."))
+                raise ValidationError(self.env._("Pilot Grace Days cannot be negative."))
             if company.ar_pilot_ceiling < company.ar_pilot_start_limit:
-                raise ValidationError(_("Pilot Starting Limit cannot be above the Pilot Ceiling."))
+                raise ValidationError(self.env._("Pilot Starting Limit cannot be above the Pilot Ceiling."))
             if company.ar_pilot_step > company.ar_pilot_ceiling:
-                raise ValidationError(_("Pilot Step cannot be above the Pilot Ceiling."))
+                raise ValidationError(self.env._("Pilot Step cannot be above the Pilot Ceiling."))
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -148,7 +148,7 @@ class ResCompany(models.Model):
             lambda c: c.ar_enforcement_mode != "off" and not c.account_use_credit_limit
         )
         if to_enable:
-            super(ResCompany, to_enable).write({"account_use_credit_limit": True})
+            to_enable.write({"account_use_credit_limit": True})
 
     def _ar_payment_term_for_status(self, status):
         self.ensure_one()

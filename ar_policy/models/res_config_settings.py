@@ -73,9 +73,10 @@ class ResConfigSettings(models.TransientModel):
     def set_values(self):
         """Policy settings are logged with who and when (DESIGN 6)."""
         before = {setting.company_id: setting._ar_policy_values() for setting in self}
-        super().set_values()
+        res = super().set_values()
         for setting in self:
             setting._ar_log_policy_changes(before[setting.company_id])
+        return res
 
     def _ar_policy_values(self):
         self.ensure_one()

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from .ar_credit_file import BILLING_GROUPS
@@ -53,7 +53,7 @@ class ResPartner(models.Model):
 
     def _search_ar_credit_hold(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise UserError(_("Operation not supported"))
+            raise UserError(self.env._("Operation not supported"))
         held = self.env["ar.credit.file"].search([
             ("credit_hold", "=", True), ("company_id", "=", self.env.company.root_id.id),
         ]).partner_id
@@ -68,7 +68,9 @@ class ResPartner(models.Model):
     def _check_ar_credit_limit(self):
         for partner in self:
             if partner.sudo().credit_limit < 0:
-                raise ValidationError(_("Credit Limit of %s cannot be negative.", partner.display_name))
+                raise ValidationError(
+                    self.env._("Credit Limit of %s cannot be negative.", partner.display_name)
+                )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -96,12 +98,12 @@ class ResPartner(models.Model):
                 continue
             if partner.sudo().credit_limit == limit:
                 continue
-            raise UserError(_(
+            raise UserError(self.env._(
                 "Credit Limit: a limit is changed by a credit manager with 'Change Credit "
                 "Terms' on the customer's credit file, with a reason."
             ))
         if not partners and limit:
-            raise UserError(_(
+            raise UserError(self.env._(
                 "Credit Limit: set the limit of a new customer with 'Change Credit Terms' "
                 "on its credit file, with a reason."
             ))
@@ -118,5 +120,5 @@ class ResPartner(models.Model):
             "res_model": "ar.credit.file",
             "res_id": file.id,
             "view_mode": "form",
-            "name": _("Credit File"),
+            "name": self.env._("Credit File"),
         }

@@ -232,7 +232,7 @@ class TestCreditCheck(ArPolicyCommon):
         self.assertEqual(action["res_model"], "ar.credit.override.wizard")
         self.assertEqual(action["context"]["default_move_ids"], invoice.ids)
         wizard = self.env["ar.credit.override.wizard"].with_user(self.manager).with_context(
-            action["context"]
+            **action["context"]
         ).create({"reason": "Paid by wire tomorrow"})
         self.assertEqual(wizard.move_ids, invoice)
 

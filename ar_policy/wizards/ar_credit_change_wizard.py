@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..models.res_company import CREDIT_STATUSES
@@ -12,14 +12,14 @@ class ArCreditChangeWizard(models.TransientModel):
 
     file_ids = fields.Many2many("ar.credit.file", string="Credit Files", required=True)
     currency_id = fields.Many2one("res.currency", compute="_compute_current")
-    change_limit = fields.Boolean(string="Change Limit")
+    change_limit = fields.Boolean()
     credit_limit = fields.Monetary(
         string="New Credit Limit", currency_field="currency_id",
         help="0 means no limit.",
     )
     current_limit = fields.Monetary(compute="_compute_current", currency_field="currency_id")
-    credit_status = fields.Selection(CREDIT_STATUSES, string="Credit Status")
-    review_date = fields.Date(string="Next Review")
+    credit_status = fields.Selection(CREDIT_STATUSES)
+    review_date = fields.Date(string="Next Review Date")
     reason = fields.Text(required=True)
 
     @api.model
@@ -48,14 +48,14 @@ class ArCreditChangeWizard(models.TransientModel):
     def _check_credit_limit(self):
         for wizard in self:
             if wizard.credit_limit < 0:
-                raise ValidationError(_("New Credit Limit cannot be negative."))
+                raise ValidationError(self.env._("New Credit Limit cannot be negative."))
 
     def action_apply(self):
         self.ensure_one()
         self.file_ids._ar_check_manager()
         self.env["ar.credit.file"]._ar_require_reason(self.reason)
         if self.change_limit and self.credit_limit < 0:
-            raise ValidationError(_("New Credit Limit cannot be negative."))
+            raise ValidationError(self.env._("New Credit Limit cannot be negative."))
         files = self.file_ids
         if self.credit_status:
             files._ar_set_status(self.credit_status, self.reason)

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
 
@@ -33,7 +33,7 @@ class ArCreditOverrideWizard(models.TransientModel):
     def action_post(self):
         self.ensure_one()
         if not self.env.user.has_group("ar_policy.group_credit_manager"):
-            raise AccessError(_("Only a Credit Manager can post over the credit policy."))
+            raise AccessError(self.env._("Only a Credit Manager can post over the credit policy."))
         self.env["ar.credit.file"]._ar_require_reason(self.reason)
         self.move_ids.with_context(ar_credit_override_reason=self.reason).action_post()
         return {"type": "ir.actions.act_window_close"}
