@@ -30,6 +30,22 @@ class ResPartner(models.Model):
         related="ar_credit_file_id.overdue_amount", string="Overdue (Net)",
         groups=BILLING_GROUPS, currency_field="ar_company_currency_id",
     )
+    ar_exposure_receivable = fields.Monetary(
+        related="ar_credit_file_id.exposure_receivable", groups=BILLING_GROUPS,
+        currency_field="ar_company_currency_id",
+    )
+    ar_exposure_drafts = fields.Monetary(
+        related="ar_credit_file_id.exposure_drafts", groups=BILLING_GROUPS,
+        currency_field="ar_company_currency_id",
+    )
+    ar_exposure_orders = fields.Monetary(
+        related="ar_credit_file_id.exposure_orders", groups=BILLING_GROUPS,
+        currency_field="ar_company_currency_id",
+    )
+    ar_exposure_unallocated = fields.Monetary(
+        related="ar_credit_file_id.exposure_unallocated", groups=BILLING_GROUPS,
+        currency_field="ar_company_currency_id",
+    )
     ar_company_currency_id = fields.Many2one(
         "res.currency", compute="_compute_ar_company_currency_id"
     )
@@ -107,6 +123,25 @@ class ResPartner(models.Model):
                 "Credit Limit: set the limit of a new customer with 'Change Credit Terms' "
                 "on its credit file, with a reason."
             ))
+
+    def _ar_credit_file(self):
+        self.ensure_one()
+        file = self.ar_credit_file_id
+        if not file:
+            raise UserError(self.env._("%s has no credit file in this company yet.", self.display_name))
+        return file
+
+    def action_ar_view_receivable(self):
+        return self._ar_credit_file().action_view_receivable()
+
+    def action_ar_view_drafts(self):
+        return self._ar_credit_file().action_view_drafts()
+
+    def action_ar_view_unallocated(self):
+        return self._ar_credit_file().action_view_unallocated()
+
+    def action_ar_view_overdue(self):
+        return self._ar_credit_file().action_view_overdue()
 
     def action_open_ar_credit_file(self):
         self.ensure_one()
