@@ -12,12 +12,13 @@ throwaway database.
 """
 
 import argparse
+import os
 import resource
 import sys
 import time
 
 import odoo
-from odoo import api, sql_db
+from odoo import api, fields, sql_db
 from odoo.modules.registry import Registry
 
 
@@ -27,6 +28,12 @@ def parse_args():
     parser.add_argument("--customers", type=int, default=10000)
     parser.add_argument("--invoices", type=int, default=10, help="open invoices per customer")
     parser.add_argument("--generate", action="store_true")
+    parser.add_argument(
+        "--escalation-files", type=int,
+        default=int(os.environ.get("AR_BENCH_ESCALATION_FILES", 0)),
+        help="time the escalation run on the first N customers only (0: all of them; "
+        "default from AR_BENCH_ESCALATION_FILES)",
+    )
     parser.add_argument("--odoo-args", default="", help="extra Odoo options (db host, port...)")
     return parser.parse_args()
 
@@ -78,11 +85,12 @@ def generate(env, customers, invoices):
         INSERT INTO account_move (name, move_type, state, date, invoice_date, invoice_date_due,
                                   journal_id, company_id, currency_id, partner_id,
                                   commercial_partner_id, amount_total, amount_total_signed,
+                                  amount_untaxed, amount_untaxed_signed,
                                   amount_residual, amount_residual_signed, payment_state,
                                   auto_post, create_date, write_date)
         SELECT 'BENCH/' || b.partner_id || '/' || b.n, 'out_invoice', 'posted', b.due - 30,
                b.due - 30, b.due, %(journal)s, %(company)s, b.currency_id, b.partner_id,
-               b.partner_id, b.amount, b.amount, b.amount * b.open_share,
+               b.partner_id, b.amount, b.amount, b.amount, b.amount, b.amount * b.open_share,
                b.amount * b.open_share,
                CASE WHEN b.open_share < 1 THEN 'partial' ELSE 'not_paid' END, 'no', NOW(), NOW()
           FROM bench_inv b
@@ -122,7 +130,10 @@ def generate(env, customers, invoices):
         dict(journal=journal.id, company=company.id, usd=usd.id),
     )
     env["ar.credit.file"]._ar_create_missing_files(company)
-    company.write({"ar_hold_overdue_amount": 10000.0, "ar_hold_overdue_days": 90})
+    company.write({"ar_hold_overdue_amount": 10000.0, "ar_hold_overdue_days": 90,
+                   "ar_escalation_enabled": True})
+    if not company.ar_escalation_policy_id:
+        env["ar.escalation.policy"]._ar_create_default_policies(company)
     env.invalidate_all()
     cr.commit()
     print(f"generated {customers} customers, {len(moves)} open invoices "
@@ -142,6 +153,39 @@ def measure(env, label, func, open_items):
           f"per 10,000 open items: {elapsed * per10k:6.2f} s {queries * per10k:8.1f} queries   "
           f"max RSS {rss:.0f} MiB   result {result}")
     env.cr.rollback()
+
+
+def measure_escalation(env, files_model, open_items, limit):
+    """The escalation ladder: its evaluation of every open item (no side effects),
+    then the nightly run (first night: every item reaches its stage at once)."""
+    company = env.ref("base.main_company")
+    if not company.ar_escalation_enabled:
+        company.ar_escalation_enabled = True
+        env.cr.commit()
+    candidates = files_model._ar_escalation_candidates(company)
+
+    def evaluate():
+        items = reached = 0
+        for start in range(0, len(candidates), 1000):
+            batch = candidates[start:start + 1000].with_company(company)
+            evaluation = batch._ar_escalation_evaluate(fields.Date.context_today(batch))
+            for file_items in evaluation.values():
+                items += len(file_items)
+                reached += sum(1 for item in file_items if item["reached_today"])
+            batch.invalidate_recordset()
+            env.invalidate_all()
+        return f"{items} items evaluated, {reached} reach a stage today"
+
+    measure(env, "escalation evaluation (all)", evaluate, open_items)
+    files = candidates[:limit] if limit else candidates
+    share = len(files) / len(candidates) if candidates else 0
+    label = "escalation run, first night" + (f" ({len(files)} files)" if limit else "")
+    measure(env, label,
+            lambda: files_model.with_company(company)._ar_run_batches(
+                files, "_ar_escalation_run_batch", 200),
+            int(open_items * share) if limit else open_items)
+    if not limit:
+        measure(env, "escalation run, next night", files_model._cron_escalation, open_items)
 
 
 def main():
@@ -167,6 +211,19 @@ def main():
         measure(env, "hold refresh, first night", files_model._cron_refresh_holds, open_items)
         measure(env, "hold refresh, next night", files_model._cron_refresh_holds, open_items)
         measure(env, "pilot growth + reviews (nightly)", files_model._cron_credit_review,
+                open_items)
+        measure_escalation(env, files_model, open_items, args.escalation_files)
+        # Concentration: every customer's revenue and receivables in one aggregation,
+        # shares and levels in Python, rows written in bulk (one company).
+        company = env.ref("base.main_company")
+        cr.execute("UPDATE res_company SET ar_concentration_enabled = TRUE WHERE id = %s",
+                   [company.id])
+        cr.execute("""UPDATE account_move SET amount_untaxed = amount_total,
+                      amount_untaxed_signed = amount_total_signed
+                      WHERE amount_untaxed_signed IS NULL AND move_type = 'out_invoice'""")
+        cr.commit()
+        measure(env, "concentration snapshot",
+                lambda: env["ar.concentration"]._ar_take_snapshot(company).customers_count,
                 open_items)
     return 0
 

@@ -5,6 +5,8 @@ from odoo.exceptions import AccessError, RedirectWarning, UserError
 from odoo.tools import format_amount
 
 from ..rules import credit as rules
+from ..rules import deposit as deposit_rules
+from .ar_concentration import ArConcentrationRefusal
 
 
 class ArCreditRefusal(UserError):
@@ -32,6 +34,64 @@ class AccountMove(models.Model):
     )
     ar_credit_banner = fields.Text(compute="_compute_ar_credit_banner")
     ar_credit_banner_blocking = fields.Boolean(compute="_compute_ar_credit_banner")
+    ar_disputed = fields.Boolean(string="Disputed", compute="_compute_ar_disputed")
+    ar_dispute_reason = fields.Text(compute="_compute_ar_disputed")
+    ar_concentration_banner = fields.Text(compute="_compute_ar_concentration_banner")
+    ar_deposit_amount = fields.Monetary(
+        string="Required Deposit", compute="_compute_ar_credit_banner",
+        currency_field="company_currency_id",
+        help="Deposit the customer owes before this invoice posts: its unreconciled advance "
+        "payments must cover it.",
+    )
+    ar_deposit_reason = fields.Char(string="Deposit Reason", compute="_compute_ar_credit_banner")
+    ar_stage_id = fields.Many2one(
+        "ar.escalation.stage", string="Escalation Stage", compute="_compute_ar_stage",
+        help="Highest escalation stage reached by the invoice's open items.",
+    )
+    ar_stage_date = fields.Date(string="Stage Reached On", compute="_compute_ar_stage")
+    ar_next_stage_id = fields.Many2one(
+        "ar.escalation.stage", string="Next Stage", compute="_compute_ar_stage"
+    )
+    ar_next_stage_date = fields.Date(string="Next Stage On", compute="_compute_ar_stage")
+
+    @api.depends("line_ids.ar_stage_id", "line_ids.date_maturity", "line_ids.reconciled",
+                 "state", "commercial_partner_id")
+    def _compute_ar_stage(self):
+        """From the invoice's receivable items: the highest stage reached, and the
+        earliest next stage of an open item with its date."""
+        self.ar_stage_id = self.ar_stage_date = False
+        self.ar_next_stage_id = self.ar_next_stage_date = False
+        posted = self.filtered(lambda m: m.state == "posted" and m.is_sale_document())
+        for company, moves in posted.grouped("company_id").items():
+            files = self.env["ar.credit.file"].sudo()._ar_files_for(
+                moves.commercial_partner_id, company.root_id
+            )
+            for move in moves:
+                items = move.line_ids.filtered(
+                    lambda aml: aml.account_type == "asset_receivable" and aml.ar_stage_id
+                )
+                top = items.sorted(lambda aml: aml.ar_stage_id.offset_days)[-1:]
+                move.ar_stage_id = top.ar_stage_id
+                move.ar_stage_date = top.ar_stage_date
+                file = files.get(move.commercial_partner_id.id)
+                policy = file._ar_escalation_policy() if file else company.ar_escalation_policy_id
+                upcoming = []
+                for line in move.line_ids.filtered(
+                    lambda aml: aml.account_type == "asset_receivable" and not aml.reconciled
+                    and aml.date_maturity
+                ):
+                    current = line.ar_stage_id.offset_days if line.ar_stage_id else None
+                    for stage in policy.stage_ids.sorted("offset_days"):
+                        if current is None or stage.offset_days > current:
+                            upcoming.append((
+                                fields.Date.add(line.date_maturity, days=stage.offset_days),
+                                stage,
+                            ))
+                            break
+                if upcoming:
+                    date, stage = min(upcoming, key=lambda pair: pair[0])
+                    move.ar_next_stage_id = stage
+                    move.ar_next_stage_date = date
 
     @api.depends(
         "partner_id", "amount_total_signed", "currency_id", "state", "move_type", "company_id"
@@ -39,14 +99,21 @@ class AccountMove(models.Model):
     def _compute_ar_credit_banner(self):
         self.ar_credit_banner = False
         self.ar_credit_banner_blocking = False
+        self.ar_deposit_amount = 0.0
+        self.ar_deposit_reason = False
         checked = self._ar_checkable()
         if not checked:
             return
         show_amounts = self.env.user.has_group("account.group_account_invoice")
         for move, (file, decision) in checked._ar_credit_decisions().items():
+            if isinstance(decision, deposit_rules.DepositDecision):
+                move.ar_deposit_amount = decision.required
+                move.ar_deposit_reason = self.env["ar.credit.file"]._ar_deposit_reason_text(decision)
             if decision.refused:
                 move.ar_credit_banner = move._ar_credit_message(file, decision, show_amounts)
-                move.ar_credit_banner_blocking = move.company_id.ar_enforcement_mode == "block"
+                move.ar_credit_banner_blocking = (
+                    move.company_id.ar_enforcement_mode == "block" or decision.reason == "deposit"
+                )
 
     @api.depends("company_id.ar_enforcement_mode")
     def _compute_partner_credit_warning(self):
@@ -83,8 +150,21 @@ class AccountMove(models.Model):
         moves._ar_ensure_credit_files()
         return moves
 
+    @api.depends("line_ids.ar_disputed", "line_ids.ar_dispute_reason")
+    def _compute_ar_disputed(self):
+        for move in self:
+            disputed = move.line_ids.filtered("ar_disputed")
+            move.ar_disputed = bool(disputed)
+            move.ar_dispute_reason = disputed[:1].ar_dispute_reason or False
+
+    def action_ar_resend_invoice(self):
+        """'We never got the invoice': send it again at once (escalation pauses)."""
+        self.env["ar.promise"]._ar_resend_invoices(self)
+        return True
+
     def _post(self, soft=True):
         self._ar_credit_check(soft)
+        self.env["ar.concentration"]._ar_check_moves(self, soft)
         return super()._post(soft)
 
     def action_post(self):
@@ -100,6 +180,24 @@ class AccountMove(models.Model):
             raise RedirectWarning(
                 refusal.args[0], action, self.env._("Post Anyway (Credit Manager)")
             ) from refusal
+        except ArConcentrationRefusal as refusal:
+            if not self.env.user.has_group("ar_policy.group_credit_manager"):
+                raise
+            action = self.env["ir.actions.actions"]._for_xml_id(
+                "ar_policy.action_ar_concentration_confirm_wizard"
+            )
+            action["context"] = {"default_move_ids": self.ids}
+            raise RedirectWarning(
+                refusal.args[0], action, self.env._("Confirm (Credit Manager)")
+            ) from refusal
+
+    @api.depends("partner_id", "amount_untaxed_signed", "amount_total_signed", "state",
+                 "move_type", "company_id")
+    @api.depends_context("uid")
+    def _compute_ar_concentration_banner(self):
+        self.ar_concentration_banner = False
+        for move, banner in self.env["ar.concentration"]._ar_move_banners(self).items():
+            move.ar_concentration_banner = banner or False
 
     # ------------------------------------------------------------------
     # The credit check
@@ -157,6 +255,7 @@ class AccountMove(models.Model):
                 for move in moves
             ]
             decisions = rules.check_batch(documents, state, company.currency_id.rounding)
+            decisions = moves._ar_deposit_decisions(decisions, documents, files, figures, company)
             for move in moves:
                 result[move] = (files.get(move.commercial_partner_id.id), decisions[move])
         return result
@@ -166,6 +265,8 @@ class AccountMove(models.Model):
         self.ensure_one()
         partner = self.commercial_partner_id
         currency = self.company_id.currency_id
+        if decision.reason == "deposit":
+            return self._ar_deposit_message(decision, show_amounts)
         if decision.reason == "hold":
             return self.env._("%(customer)s is on credit hold (%(causes)s).",
                      customer=partner.display_name, causes=file.hold_causes if file else "")
@@ -212,12 +313,14 @@ class AccountMove(models.Model):
             raise AccessError(self.env._("Only a Credit Manager can post over the credit policy."))
         moves._ar_ensure_credit_files()
         show_amounts = self.env.user.has_group("account.group_account_invoice")
+        decisions = moves._ar_credit_decisions()
         refused = [
             (move, file, decision)
-            for move, (file, decision) in moves._ar_credit_decisions().items()
+            for move, (file, decision) in decisions.items()
             if decision.refused
         ]
-        blocked = [r for r in refused if r[0].company_id.ar_enforcement_mode == "block"]
+        blocked = [r for r in refused if r[0].company_id.ar_enforcement_mode == "block"
+                   or r[2].reason == "deposit"]
         if blocked and not override:
             lines = []
             for move, file, decision in blocked:
@@ -229,7 +332,7 @@ class AccountMove(models.Model):
             )
         for move, file, decision in refused:
             message = move._ar_credit_message(file, decision, True)
-            if move.company_id.ar_enforcement_mode == "block":
+            if move.company_id.ar_enforcement_mode == "block" or decision.reason == "deposit":
                 body = self.env._(
                     "Posted over the credit policy by %(user)s: %(message)s Reason: %(reason)s",
                     user=self.env.user.name, message=message, reason=override,
@@ -242,3 +345,60 @@ class AccountMove(models.Model):
             if file:
                 file._ar_log(event, reason=reason, cause=message if event == "override" else "",
                              move=move)
+        moves._ar_deposit_posted(decisions)
+
+    # ------------------------------------------------------------------
+    # Deposits on invoices that do not come from an order
+    # ------------------------------------------------------------------
+
+    def _ar_deposit_applicable(self):
+        """Invoices the deposit rules apply to (the Sales bridge leaves out invoices from
+        orders: their deposit was taken on the order)."""
+        return self.filtered(lambda m: m.move_type == "out_invoice" and not m.ar_origin)
+
+    def _ar_deposit_decisions(self, decisions, documents, files, figures, company):
+        """The credit ``decisions`` once each invoice's required deposit is weighed against
+        the customer's unreconciled advance payments (used up in posting order)."""
+        if company.ar_enforcement_mode == "off":
+            return decisions
+        applicable = self._ar_deposit_applicable()
+        File = self.env["ar.credit.file"].sudo()
+        rounding = company.currency_id.rounding
+        available = {pid: fig["unallocated"] for pid, fig in figures.items()}
+        result = dict(decisions)
+        for move, partner_id, amount in documents:
+            if move not in applicable:
+                continue
+            decision = decisions[move]
+            requirement = files.get(partner_id, File)._ar_deposit_requirement(
+                amount, company, over_limit=decision.reason == "limit", prepayment_rule=False
+            )
+            new = deposit_rules.apply_deposit(decision, requirement, available[partner_id], rounding)
+            if getattr(new, "covered", False):
+                available[partner_id] -= requirement.amount
+            result[move] = new
+        return result
+
+    def _ar_deposit_message(self, decision, show_amounts):
+        self.ensure_one()
+        currency = self.company_id.currency_id
+        reasons = self.env["ar.credit.file"]._ar_deposit_reason_text(decision)
+        message = self.env._(
+            "%(customer)s owes a deposit of %(amount)s (%(percent)s%%: %(reasons)s) before "
+            "this invoice posts: register the advance payment first.",
+            customer=self.commercial_partner_id.display_name,
+            amount=format_amount(self.env, decision.required, currency),
+            percent=f"{decision.percent:g}", reasons=reasons,
+        )
+        if show_amounts:
+            message += " " + self.env._(
+                "Unreconciled advance payments: %s.", format_amount(self.env, decision.paid, currency)
+            )
+        return message
+
+    def _ar_deposit_posted(self, decisions):
+        """A paid deposit after a release ends the restart rule for the customer."""
+        for move, (file, decision) in decisions.items():
+            if (file and getattr(decision, "covered", False)
+                    and deposit_rules.REASON_RESTART in decision.reasons):
+                file._ar_deposit_paid_clear_restart(move)

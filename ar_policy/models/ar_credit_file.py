@@ -1,3 +1,4 @@
+import dataclasses
 import logging
 import threading
 from collections import defaultdict
@@ -5,11 +6,13 @@ from collections import defaultdict
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, format_amount
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL, format_amount, formatLang
 
 from ..rules import credit as rules
-from .res_company import CREDIT_STATUSES
+from ..rules import deposit as deposit_rules
+from ..rules import fees as fee_rules
+from .res_company import CREDIT_STATUSES, DEPOSIT_POLICIES
 
 _logger = logging.getLogger(__name__)
 
@@ -29,8 +32,14 @@ MANAGED_FIELDS = {
     "hold_released_on",
     "pilot_start_date",
     "pilot_steps_granted",
+    "concentration_level",
     "partner_id",
     "company_id",
+    "deposit_policy",
+    "deposit_percent",
+    "deposit_min_amount",
+    "deposit_after_release",
+    "stage_deposit_percent",
 }
 BILLING_GROUPS = "account.group_account_invoice,account.group_account_readonly"
 
@@ -86,8 +95,59 @@ class ArCreditFile(models.Model):
     )
     pilot_start_date = fields.Date(readonly=True)
     pilot_steps_granted = fields.Integer(readonly=True)
+    deposit_policy = fields.Selection(
+        DEPOSIT_POLICIES, default="none", readonly=True, tracking=True,
+        help="The customer's own deposit: none, a percentage, or full prepayment.",
+    )
+    deposit_percent = fields.Float(string="Deposit (%)", readonly=True, tracking=True)
+    deposit_min_amount = fields.Monetary(
+        string="Deposit Above", currency_field="currency_id", readonly=True,
+        help="The deposit policy applies only to documents above this amount, tax "
+        "included. 0: every document.",
+    )
+    deposit_after_release = fields.Boolean(
+        string="Released From Hold", readonly=True,
+        help="Set when a hold is lifted: the company's restart deposit applies until an "
+        "order whose deposit is paid.",
+    )
+    stage_deposit_percent = fields.Float(
+        string="Escalation Stage Deposit (%)", readonly=True,
+        help="Set by the escalation ladder when the customer reaches a stage that requires "
+        "a deposit. 0: none.",
+    )
+    concentration_level = fields.Selection(
+        [("ok", "Below the thresholds"), ("warning", "Above the warning share"),
+         ("critical", "Above the critical share")],
+        string="Concentration Notified", default="ok", readonly=True, copy=False,
+        help="Last concentration level the credit manager was told about: a crossing "
+        "upward is notified once.",
+    )
     note = fields.Html()
     log_ids = fields.One2many("ar.credit.log", "file_id", string="History")
+    escalation_policy_id = fields.Many2one(
+        "ar.escalation.policy", tracking=True, check_company=True,
+        help="Overrides the company's default escalation policy for this customer.",
+    )
+    escalation_exempt = fields.Boolean(
+        string="Exempt from Escalation", tracking=True,
+        help="The escalation run leaves this customer alone (e.g. intercompany).",
+    )
+    escalation_exempt_reason = fields.Char(string="Exemption Reason", tracking=True)
+    fees_allowed = fields.Boolean(
+        string="Late Fees Allowed", tracking=True,
+        default=lambda self: self.env.company.root_id.ar_fees_allowed_default,
+        help="Whether escalation stages may charge this customer late fees and interest.",
+    )
+    escalation_stage_id = fields.Many2one(
+        "ar.escalation.stage", string="Current Stage", readonly=True, index=True,
+        ondelete="set null", help="Highest stage among the customer's open items.",
+    )
+    handover = fields.Boolean(
+        string="Handed Over", readonly=True, tracking=True,
+        help="Items were handed over to a collection agency or to legal.",
+    )
+    escalation_history_ids = fields.One2many("ar.escalation.history", "file_id")
+    promise_ids = fields.One2many("ar.promise", "file_id", string="Promises to Pay")
 
     credit_limit = fields.Monetary(
         compute="_compute_figures", currency_field="currency_id", groups=BILLING_GROUPS
@@ -156,6 +216,18 @@ class ArCreditFile(models.Model):
                 oldest = fig["oldest_due"]
                 file.oldest_overdue_days = (today - oldest).days if oldest else 0
 
+    @api.constrains("deposit_percent", "deposit_min_amount", "stage_deposit_percent")
+    def _check_deposit_values(self):
+        for file in self:
+            if not deposit_rules.check_percent(file.deposit_percent):
+                raise ValidationError(self.env._("Deposit (%) must be between 0 and 100."))
+            if not deposit_rules.check_percent(file.stage_deposit_percent):
+                raise ValidationError(
+                    self.env._("Escalation Stage Deposit (%) must be between 0 and 100.")
+                )
+            if file.deposit_min_amount < 0:
+                raise ValidationError(self.env._("Deposit Above cannot be negative."))
+
     @api.model_create_multi
     def create(self, vals_list):
         self._ar_check_managed(set().union(*(vals.keys() for vals in vals_list)))
@@ -199,9 +271,26 @@ class ArCreditFile(models.Model):
 
     @api.model
     def _ar_excluded_line_sql(self):
-        """Receivable lines out of dunning and of the overdue figure (disputed, under a
-        live promise). Extended by the escalation stages; alias ``aml``."""
-        return SQL("FALSE")
+        """Receivable lines out of dunning and of the overdue figure: disputed, under a
+        live promise, or on a document the policy issued today (a late-fee or deposit
+        invoice waits for the next run, so that a run resumed after an interruption, or a
+        second run the same day, does what one run would: no second email that day).
+        Alias ``aml``."""
+        today = self.env.context.get("ar_today") or fields.Date.context_today(self)
+        self.env["account.move.line"].flush_model(["ar_disputed", "ar_promise_line_id"])
+        self.env["ar.promise"].flush_model(["state", "date_deadline"])
+        self.env["account.move"].flush_model(["ar_origin", "date"])
+        return SQL(
+            """(aml.ar_disputed IS TRUE
+                OR aml.move_id IN (SELECT arm.id FROM account_move arm
+                                    WHERE arm.ar_origin IS NOT NULL AND arm.date >= %(today)s)
+                OR (aml.ar_promise_line_id IS NOT NULL AND EXISTS (
+                    SELECT 1 FROM ar_promise arp
+                     WHERE arp.id = aml.ar_promise_line_id
+                       AND arp.state = 'open'
+                       AND arp.date_deadline >= %(today)s)))""",
+            today=today,
+        )
 
     @api.model
     def _ar_figures(self, partners, company, exclude_move_ids=()):
@@ -290,6 +379,118 @@ class ArCreditFile(models.Model):
         """Confirmed orders not yet invoiced, per commercial entity (Sales bridge)."""
         return {}
 
+    def _ar_escalation_pre_run(self, today):
+        """Before the escalation run evaluates these files: promises kept or broken
+        (a broken one's items escalate in this run), in bulk for the batch."""
+        self.env["ar.promise"].sudo()._ar_check_promises(self, today)
+
+    def _ar_escalation_charge_fees(self, fee_items, today):
+        """Late fees and interest for the items that reached a fee stage today.
+
+        ``fee_items``: list of (account.move.line, ar.escalation.stage) of this one
+        file (``self``, a single record). Returns ``{line id: fee account.move}`` for
+        the items charged; the run writes one 'fee' history row per fee invoice, with
+        its items and stage, and marks the items' stage itself.
+
+        One posted fee invoice per currency (DESIGN 5 and 7), one line per item; the
+        items' charged amount and interest date are written in the same transaction.
+        Nothing for a file that disallows fees, nor on a fee invoice's own items.
+        """
+        self.ensure_one()
+        items = [
+            (line, stage) for line, stage in fee_items
+            if stage.action_fee and stage.fee_product_id and line.move_id.ar_origin != "late_fee"
+        ]
+        if not self.fees_allowed or not items:
+            return {}
+        company = self.company_id
+        Line = self.env["account.move.line"]
+        invoices = Line.union(*(line for line, _stage in items)).move_id
+        charged = defaultdict(float, {
+            move.id: amount for move, amount in Line._read_group(
+                [("move_id", "in", invoices.ids), ("display_type", "=", "payment_term")],
+                ["move_id"], ["ar_fees_charged:sum"],
+            )
+        })
+        groups = defaultdict(list)
+        for line, stage in items:
+            currency, invoice = line.currency_id, line.move_id
+            fixed = stage.fee_fixed and company.currency_id._convert(
+                stage.fee_fixed, currency, line.company_id, today
+            )
+            days = stage.interest_rate and fee_rules.interest_days(
+                line.date_maturity, line.ar_interest_date, today
+            )
+            charge = fee_rules.fee_amount(
+                line.amount_residual_currency, fixed=fixed, percent=stage.fee_percent,
+                rate=stage.interest_rate, days=days, already_charged=charged[invoice.id],
+                cap=fee_rules.cap_amount(
+                    invoice.amount_total, company.ar_fee_cap_percent, currency.rounding
+                ),
+                rounding=currency.rounding,
+            )
+            charged[invoice.id] += charge.total
+            if stage.interest_rate:
+                line.ar_interest_date = today
+            if not currency.is_zero(charge.total):
+                groups[line.company_id, currency].append((line, stage, charge))
+        result = {}
+        for (inv_company, currency), charges in groups.items():
+            fee_move = self._ar_fee_invoice(inv_company, currency, charges, today)
+            for line, _stage, charge in charges:
+                line.ar_fees_charged = currency.round(line.ar_fees_charged + charge.total)
+                result[line.id] = fee_move
+        return result
+
+    def _ar_fee_invoice(self, company, currency, charges, today):
+        """The posted late-fee invoice of ``charges`` [(item, stage, FeeCharge)]."""
+        journal = self.env["account.journal"].search([
+            *self.env["account.journal"]._check_company_domain(company), ("type", "=", "sale"),
+        ], limit=1)
+        if not journal:
+            raise UserError(self.env._(
+                "Late fees: company %s has no sales journal.", company.display_name
+            ))
+        fee_move = self.env["account.move"].with_company(company).create({
+            "move_type": "out_invoice",
+            "partner_id": self.partner_id.id,
+            "journal_id": journal.id,
+            "currency_id": currency.id,
+            "invoice_date": today,
+            "ar_origin": "late_fee",
+            "invoice_origin": ", ".join(dict.fromkeys(line.move_id.name for line, *_ in charges)),
+            "invoice_line_ids": [fields.Command.create({
+                "product_id": stage.fee_product_id.id,
+                "name": self._ar_fee_description(line, stage, charge, today),
+                "quantity": 1.0,
+                "price_unit": charge.total,
+                "ar_fee_item_id": line.id,
+            }) for line, stage, charge in charges],
+        })
+        fee_move.action_post()
+        return fee_move
+
+    def _ar_fee_description(self, line, stage, charge, today):
+        """What the customer reads on the fee invoice line for one item."""
+        digits = line.currency_id.decimal_places
+        parts = [self.env._(
+            "Late fee for %(invoice)s (%(days)s days late)",
+            invoice=line.move_id.name, days=(today - line.date_maturity).days,
+        )]
+        if not line.currency_id.is_zero(charge.interest):
+            parts.append(self.env._(
+                "Interest %(rate)s%% on %(amount)s for %(days)s days",
+                rate=formatLang(self.env, stage.interest_rate, digits=2),
+                amount=formatLang(self.env, line.amount_residual_currency, digits=digits),
+                days=charge.interest_days,
+            ))
+        if charge.capped:
+            parts.append(self.env._(
+                "Capped at %s%% of the invoice",
+                formatLang(self.env, self.company_id.ar_fee_cap_percent, digits=2),
+            ))
+        return "\n".join(parts)
+
     @api.model
     def _ar_to_company_currency(self, amount, currency_id, company, date):
         currency = self.env["res.currency"].browse(currency_id)
@@ -335,9 +536,13 @@ class ArCreditFile(models.Model):
         self.env.execute_query(SQL(
             """
             INSERT INTO ar_credit_file (partner_id, company_id, credit_status, credit_hold,
-                                        collector_id, create_uid, create_date, write_uid,
+                                        collector_id, deposit_policy, deposit_percent,
+                                        deposit_min_amount, create_uid, create_date, write_uid,
                                         write_date)
             SELECT p.id, c.id, 'approved', FALSE, COALESCE(p.user_id, c.ar_default_collector_id),
+                   COALESCE(c.ar_default_deposit_policy, 'none'),
+                   COALESCE(c.ar_default_deposit_percent, 0),
+                   COALESCE(c.ar_default_deposit_min_amount, 0),
                    %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
               FROM res_partner p
               JOIN res_company c ON c.id IN %(company_ids)s
@@ -375,6 +580,9 @@ class ArCreditFile(models.Model):
             "company_id": company.id,
             "credit_status": status,
             "collector_id": (partner.user_id or company.ar_default_collector_id).id,
+            "deposit_policy": company.ar_default_deposit_policy or "none",
+            "deposit_percent": company.ar_default_deposit_percent,
+            "deposit_min_amount": company.ar_default_deposit_min_amount,
         } for partner in partners])
         if status == "pilot":
             files._ar_start_pilot(self.env._("New customer"))
@@ -529,8 +737,105 @@ class ArCreditFile(models.Model):
                 "hold_reason": False,
                 "hold_since": False,
                 "hold_released_on": today,
+                "deposit_after_release": True,
             })
             file._ar_log("release", reason=reason, cause=causes)
+
+    # ------------------------------------------------------------------
+    # Deposits (the deposits issue; the Sales bridge uses them for orders)
+    # ------------------------------------------------------------------
+
+    def _ar_set_deposit_policy(self, policy, percent, min_amount, reason):
+        """A credit manager sets the customer's own deposit policy, with a reason."""
+        self._ar_check_manager()
+        self._ar_require_reason(reason)
+        if not deposit_rules.check_percent(percent or 0.0):
+            raise ValidationError(self.env._("Deposit (%) must be between 0 and 100."))
+        if (min_amount or 0.0) < 0:
+            raise ValidationError(self.env._("Deposit Above cannot be negative."))
+        labels = dict(DEPOSIT_POLICIES)
+        for file in self:
+            old = file._ar_deposit_policy_text(labels)
+            file.sudo().with_context(ar_credit_wizard=True).write({
+                "deposit_policy": policy or "none",
+                "deposit_percent": percent if policy == "percent" else 0.0,
+                "deposit_min_amount": min_amount or 0.0,
+            })
+            new = file._ar_deposit_policy_text(labels)
+            if new != old:
+                file._ar_log("deposit", reason=reason, old_value=old, new_value=new)
+
+    def _ar_deposit_policy_text(self, labels):
+        self.ensure_one()
+        text = labels.get(self.deposit_policy or "none", "")
+        if self.deposit_policy == "percent":
+            text = f"{text} {self.deposit_percent:g}%"
+        if self.deposit_policy in ("percent", "full") and self.deposit_min_amount:
+            text += self.env._(" above %s", format_amount(self.env, self.deposit_min_amount,
+                                                          self.currency_id))
+        return text
+
+    @api.model
+    def _ar_deposit_risk(self, company):
+        """The company's risk rules, or None when its credit enforcement is off."""
+        if company.ar_enforcement_mode == "off":
+            return None
+        return deposit_rules.RiskSettings(
+            prepayment=company.ar_deposit_prepayment_percent,
+            pilot=company.ar_deposit_pilot_percent,
+            limit=company.ar_deposit_limit_percent,
+            hold=company.ar_deposit_hold_percent,
+            restart=company.ar_deposit_restart_percent,
+        )
+
+    def _ar_deposit_requirement(self, amount, company, over_limit=False, prepayment_rule=True):
+        """The deposit a document of ``amount`` (company currency, tax included) needs
+        from this file's customer; an empty file gets the company's defaults.
+
+        ``prepayment_rule``: False for invoices, where the credit check already wants a
+        prepayment-only customer's invoice covered by its advance payments."""
+        company = company.root_id
+        file = self[:1]
+        if file:
+            own = (file.deposit_policy, file.deposit_percent, file.deposit_min_amount)
+            status, on_hold = file.credit_status, file.credit_hold
+        else:
+            own = (company.ar_default_deposit_policy, company.ar_default_deposit_percent,
+                   company.ar_default_deposit_min_amount)
+            status, on_hold = company.ar_default_credit_status, False
+        risk = self._ar_deposit_risk(company)
+        if risk and not prepayment_rule:
+            risk = dataclasses.replace(risk, prepayment=0.0)
+        return deposit_rules.required_deposit(
+            amount, policy=own[0], percent=own[1], min_amount=own[2], status=status,
+            on_hold=on_hold, over_limit=over_limit,
+            stage_percent=file.stage_deposit_percent if file else 0.0,
+            restart=bool(file and file.deposit_after_release),
+            risk=risk, rounding=company.currency_id.rounding,
+        )
+
+    @api.model
+    def _ar_deposit_reason_text(self, requirement):
+        """Why a deposit is required, in words (no amounts behind exposure)."""
+        labels = {
+            deposit_rules.REASON_POLICY: self.env._("the customer's deposit policy"),
+            deposit_rules.REASON_PREPAYMENT: self.env._("prepayment only"),
+            deposit_rules.REASON_PILOT: self.env._("pilot customer"),
+            deposit_rules.REASON_LIMIT: self.env._("over the credit limit"),
+            deposit_rules.REASON_HOLD: self.env._("on credit hold"),
+            deposit_rules.REASON_STAGE: self.env._("escalation stage"),
+            deposit_rules.REASON_RESTART: self.env._("released from a credit hold"),
+        }
+        return ", ".join(labels[r] for r in requirement.reasons)
+
+    def _ar_deposit_paid_clear_restart(self, document):
+        """The first document whose deposit is paid after a release ends the restart rule."""
+        files = self.filtered("deposit_after_release")
+        if files:
+            files.sudo().with_context(ar_credit_wizard=True).deposit_after_release = False
+            files._ar_log("deposit", reason=self.env._("Deposit paid on %s", document.display_name),
+                          cause=self.env._("Released from a credit hold"),
+                          old_value=self.env._("Restart deposit"), new_value="-")
 
     # ------------------------------------------------------------------
     # Automatic hold
@@ -573,6 +878,8 @@ class ArCreditFile(models.Model):
                     continue
                 values = {fname: cause in new for cause, fname in HOLD_CAUSE_FIELDS.items()}
                 values["credit_hold"] = bool(new)
+                if current and not new:
+                    values["deposit_after_release"] = True
                 values["hold_since"] = (file.hold_since or today) if new else False
                 key = tuple(sorted(values.items()))
                 updates[key] |= file

@@ -55,6 +55,7 @@ class ArCreditFile(models.Model):
             "ar_pilot_grace_days": 5,
             "ar_pilot_ceiling": 10000.0,
             "ar_payment_term_pilot_id": term_15.id,
+            "ar_escalation_enabled": True,
         })
         self._ar_create_missing_files(env["res.company"].search([("parent_id", "=", False)]))
         product = self._ar_demo_product()
@@ -98,12 +99,16 @@ class ArCreditFile(models.Model):
         company.ar_enforcement_mode = "off"
         invoice("over_limit", 3500.0, days(12), term=term_30, post=True)
         invoice("over_limit", 2600.0, days(4), term=term_30, post=True)
+        # 7 days late: the escalation run sends its warning and a call for the collector.
+        invoice("over_limit", 300.0, days(37), term=term_30, post=True)
         company.ar_enforcement_mode = "block"
 
         # (e) Invoices due 60 days ago: the overdue policy holds the customer.
         file_of("overdue")._ar_set_limit(15000.0, "Limit agreed at onboarding")
         invoice("overdue", 1800.0, days(90), term=term_30, post=True)
         invoice("overdue", 1200.0, days(90), term=term_30, post=True)
+        # 95 days late: the escalation run hands it over to the collection agency.
+        invoice("overdue", 600.0, days(125), term=term_30, post=True)
 
         # (f) Invoices addressed to the contacts count towards the parent company.
         file_of("group")._ar_set_limit(10000.0, "Group-wide limit")
@@ -116,6 +121,8 @@ class ArCreditFile(models.Model):
         foreign = self._ar_demo_foreign_currency(company, today)
         file_of("euro")._ar_set_limit(8000.0, "Limit agreed at onboarding")
         invoice("euro", 3000.0, days(20), term=term_30, currency=foreign, post=True)
+        # 25 days late: the escalation stage suspends service (credit hold).
+        invoice("euro", 400.0, days(55), term=term_30, currency=foreign, post=True)
 
         # A manual hold with its reason, and a draft invoice the hold stops.
         invoice("manual_hold", 1500.0, days(10), term=term_30, post=True)
@@ -126,6 +133,7 @@ class ArCreditFile(models.Model):
 
         self.search([("company_id", "=", company.id)])._ar_refresh_holds()
         self._ar_demo_branch_company(partners, product, today)
+        self.env["ar.concentration.snapshot"]._ar_demo_history()
 
     @api.model
     def _ar_demo_partners(self):
@@ -149,6 +157,8 @@ class ArCreditFile(models.Model):
                 "name": name,
                 "is_company": True,
                 "customer_rank": 1,
+                # the overdue customer has no email: its reminders become letters
+                "email": False if key == "overdue" else f"{key.replace('_', '.')}@example.com",
                 **values[key],
             })
             partners[key] = partner
@@ -159,6 +169,7 @@ class ArCreditFile(models.Model):
                 "parent_id": partners["group"].id,
                 "type": "invoice",
                 "customer_rank": 1,
+                "email": f"{suffix}@group.example.com",
             })
             xmlids.append({
                 "xml_id": f"ar_policy.demo_partner_group_{suffix}",
@@ -324,6 +335,15 @@ class ArCreditFile(models.Model):
                 f"{labels_status[status]} {by_status.get(status, 0)}" for status in labels_status
             ))
             lines.append(f"  on hold: {held}" + (f" ({'; '.join(causes)})" if causes else ""))
+            if company.ar_escalation_enabled:
+                stages = Files._read_group(
+                    [*domain, ("escalation_stage_id", "!=", False)], ["escalation_stage_id"],
+                    ["__count"],
+                )
+                lines.append("  escalation stages: " + (", ".join(
+                    f"{stage.name} {count}"
+                    for stage, count in sorted(stages, key=lambda row: row[0].offset_days)
+                ) or "none"))
             files = Files.search([*domain, ("partner_id", "in", partners.ids)])
             by_partner = {file.partner_id: file for file in files}
             for partner in partners:

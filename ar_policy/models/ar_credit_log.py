@@ -10,6 +10,9 @@ LOG_EVENTS = [
     ("warning", "Posted over the policy"),
     ("pilot", "Pilot step"),
     ("setting", "Policy setting"),
+    ("deposit", "Deposit"),
+    ("concentration", "Posted over the concentration share"),
+    ("waiver", "Late fee waived"),
 ]
 
 

@@ -6,6 +6,19 @@ CREDIT_STATUSES = [
     ("pilot", "Pilot"),
     ("approved", "Approved"),
 ]
+DEPOSIT_POLICIES = [
+    ("none", "No deposit"),
+    ("percent", "Deposit of a percentage"),
+    ("full", "Full prepayment"),
+]
+DEPOSIT_PERCENT_FIELDS = (
+    "ar_default_deposit_percent",
+    "ar_deposit_prepayment_percent",
+    "ar_deposit_pilot_percent",
+    "ar_deposit_limit_percent",
+    "ar_deposit_hold_percent",
+    "ar_deposit_restart_percent",
+)
 
 # Company fields that are credit policy: their changes are logged (DESIGN 6).
 AR_POLICY_FIELDS = (
@@ -25,6 +38,25 @@ AR_POLICY_FIELDS = (
     "ar_payment_term_prepayment_id",
     "ar_payment_term_pilot_id",
     "ar_payment_term_approved_id",
+    "ar_default_deposit_policy",
+    "ar_default_deposit_min_amount",
+    *DEPOSIT_PERCENT_FIELDS,
+    "ar_escalation_enabled",
+    "ar_escalation_policy_id",
+    "ar_escalation_min_amount",
+    "ar_fees_allowed_default",
+    "ar_fee_cap_percent",
+    "ar_promise_grace_days",
+    "ar_concentration_enabled",
+    "ar_concentration_window_months",
+    "ar_conc_revenue_warning",
+    "ar_conc_revenue_critical",
+    "ar_conc_receivable_warning",
+    "ar_conc_receivable_critical",
+    "ar_conc_min_customers",
+    "ar_conc_min_revenue",
+    "ar_conc_confirm_critical",
+    "ar_conc_keep_daily_days",
 )
 
 
@@ -98,6 +130,113 @@ class ResCompany(models.Model):
     ar_payment_term_approved_id = fields.Many2one(
         "account.payment.term", string="Payment Terms for Approved"
     )
+    ar_default_deposit_policy = fields.Selection(
+        DEPOSIT_POLICIES, string="Default Deposit Policy", default="none",
+        help="Deposit policy given to a new customer at its first invoice or order.",
+    )
+    ar_default_deposit_percent = fields.Float(string="Default Deposit (%)")
+    ar_default_deposit_min_amount = fields.Monetary(
+        string="Default Deposit Above", currency_field="currency_id",
+        help="The default deposit applies only above this amount, tax included. 0: always.",
+    )
+    ar_deposit_prepayment_percent = fields.Float(
+        string="Deposit for Prepayment Only (%)", default=100.0,
+        help="Deposit required from prepayment-only customers. 0 disables the rule.",
+    )
+    ar_deposit_pilot_percent = fields.Float(
+        string="Deposit for Pilots (%)", help="0 disables the rule."
+    )
+    ar_deposit_limit_percent = fields.Float(
+        string="Deposit Over the Limit (%)",
+        help="An order or invoice that would take the customer over its limit waits for "
+        "this deposit instead of being refused. 0 disables the rule.",
+    )
+    ar_deposit_hold_percent = fields.Float(
+        string="Deposit on Hold (%)",
+        help="An order of a customer on hold waits for this deposit instead of being "
+        "refused. 0 disables the rule.",
+    )
+    ar_deposit_restart_percent = fields.Float(
+        string="Deposit After a Hold (%)",
+        help="Deposit required from a customer released from a hold, until its first "
+        "order whose deposit is paid. 0 disables the rule.",
+    )
+    ar_escalation_enabled = fields.Boolean(
+        string="Automatic Escalation Run",
+        help="Apply the escalation ladder to every customer every night (off until enabled).",
+    )
+    ar_escalation_policy_id = fields.Many2one(
+        "ar.escalation.policy", string="Default Escalation Policy",
+        domain="[('company_id', '=', id)]",
+        help="The ladder of every customer whose credit file names no other.",
+    )
+    ar_escalation_min_amount = fields.Monetary(
+        string="Escalation Minimum Amount", currency_field="currency_id",
+        help="Items whose open amount is below this are not escalated. 0: no minimum.",
+    )
+    ar_fees_allowed_default = fields.Boolean(
+        string="Late Fees Allowed by Default", default=True,
+        help="Whether a new credit file allows late fees and interest.",
+    )
+    ar_fee_cap_percent = fields.Float(
+        string="Fee Cap (% of invoice)",
+        help="Cap per overdue invoice of all its fees and interest together, as a share "
+        "of the invoice's total, in its currency. 0: no cap.",
+    )
+    ar_promise_grace_days = fields.Integer(
+        string="Promise to Pay Grace Days", default=3,
+        help="Items under a promise to pay stay out of the escalation until the promised "
+        "date plus these days; unpaid by then, the promise is broken.",
+    )
+    ar_concentration_enabled = fields.Boolean(
+        string="Concentration Warnings",
+        help="Warn when too much of the business rests on one customer (off until enabled).",
+    )
+    ar_concentration_window_months = fields.Integer(
+        string="Revenue Window (Months)", default=12,
+        help="Trailing revenue is counted over this many months.",
+    )
+    ar_conc_revenue_warning = fields.Float(string="Revenue Warning Share (%)", default=8.0)
+    ar_conc_revenue_critical = fields.Float(string="Revenue Critical Share (%)", default=20.0)
+    ar_conc_receivable_warning = fields.Float(
+        string="Receivables Warning Share (%)", default=8.0
+    )
+    ar_conc_receivable_critical = fields.Float(
+        string="Receivables Critical Share (%)", default=20.0
+    )
+    ar_conc_min_customers = fields.Integer(
+        string="Minimum Customers", default=5,
+        help="No concentration warning while fewer customers have revenue in the window.",
+    )
+    ar_conc_min_revenue = fields.Monetary(
+        string="Minimum Revenue", currency_field="currency_id",
+        help="No concentration warning while the trailing revenue is below this.",
+    )
+    ar_conc_confirm_critical = fields.Boolean(
+        string="Confirm Posting Over the Critical Share",
+        help="Posting an invoice that takes a customer over a critical share needs a "
+        "credit manager's confirmation, with a reason.",
+    )
+    ar_conc_keep_daily_days = fields.Integer(
+        string="Keep Daily Snapshots (Days)", default=90,
+        help="Older concentration snapshots are thinned to month-ends.",
+    )
+    ar_conc_digest_sent_on = fields.Date(
+        string="Concentration Digest Sent On", readonly=True, copy=False
+    )
+
+    @api.constrains("ar_promise_grace_days")
+    def _check_ar_promise_grace_days(self):
+        if any(company.ar_promise_grace_days < 0 for company in self):
+            raise ValidationError(self.env._("Promise to Pay Grace Days cannot be negative."))
+
+    @api.constrains("ar_escalation_min_amount", "ar_fee_cap_percent")
+    def _check_ar_escalation_values(self):
+        for company in self:
+            if company.ar_escalation_min_amount < 0:
+                raise ValidationError(self.env._("Escalation Minimum Amount cannot be negative."))
+            if not 0 <= company.ar_fee_cap_percent <= 100:
+                raise ValidationError(self.env._("Fee Cap (% of invoice) must be between 0 and 100."))
 
     @api.constrains(
         "ar_hold_overdue_amount",
@@ -127,6 +266,31 @@ class ResCompany(models.Model):
             if company.ar_pilot_step > company.ar_pilot_ceiling:
                 raise ValidationError(self.env._("Pilot Step cannot be above the Pilot Ceiling."))
 
+    @api.constrains(
+        "ar_concentration_window_months",
+        "ar_conc_revenue_warning",
+        "ar_conc_revenue_critical",
+        "ar_conc_receivable_warning",
+        "ar_conc_receivable_critical",
+        "ar_conc_min_customers",
+        "ar_conc_min_revenue",
+        "ar_conc_keep_daily_days",
+    )
+    def _check_ar_concentration_values(self):
+        for company in self:
+            company.env["ar.concentration"]._ar_check_settings(company)
+
+    @api.constrains("ar_default_deposit_min_amount", *DEPOSIT_PERCENT_FIELDS)
+    def _check_ar_deposit_values(self):
+        for company in self:
+            for fname in DEPOSIT_PERCENT_FIELDS:
+                if not 0.0 <= company[fname] <= 100.0:
+                    raise ValidationError(self.env._(
+                        "%s must be between 0 and 100.", self._fields[fname].string
+                    ))
+            if company.ar_default_deposit_min_amount < 0:
+                raise ValidationError(self.env._("Default Deposit Above cannot be negative."))
+
     @api.model_create_multi
     def create(self, vals_list):
         companies = super().create(vals_list)
@@ -134,12 +298,15 @@ class ResCompany(models.Model):
         roots = companies.filtered(lambda c: not c.parent_id)
         if roots:
             self.env["ar.credit.file"].sudo()._ar_create_missing_files(roots)
+            self.env["ar.escalation.policy"].sudo()._ar_create_default_policies(roots)
         return companies
 
     def write(self, vals):
         res = super().write(vals)
         if "ar_enforcement_mode" in vals or "account_use_credit_limit" in vals:
             self._ar_sync_odoo_credit_flag()
+        if vals.get("ar_concentration_enabled"):
+            self.env["ar.concentration"]._ar_snapshot_on_enable(self)
         return res
 
     def _ar_sync_odoo_credit_flag(self):

@@ -55,6 +55,79 @@ class ResConfigSettings(models.TransientModel):
     ar_payment_term_approved_id = fields.Many2one(
         related="company_id.ar_payment_term_approved_id", readonly=False
     )
+    ar_escalation_enabled = fields.Boolean(
+        related="company_id.ar_escalation_enabled", readonly=False
+    )
+    ar_escalation_policy_id = fields.Many2one(
+        related="company_id.ar_escalation_policy_id", readonly=False
+    )
+    ar_escalation_min_amount = fields.Monetary(
+        related="company_id.ar_escalation_min_amount", readonly=False,
+        currency_field="currency_id",
+    )
+    ar_fees_allowed_default = fields.Boolean(
+        related="company_id.ar_fees_allowed_default", readonly=False
+    )
+    ar_fee_cap_percent = fields.Float(related="company_id.ar_fee_cap_percent", readonly=False)
+    ar_promise_grace_days = fields.Integer(
+        related="company_id.ar_promise_grace_days", readonly=False
+    )
+    ar_default_deposit_policy = fields.Selection(
+        related="company_id.ar_default_deposit_policy", readonly=False
+    )
+    ar_default_deposit_percent = fields.Float(
+        related="company_id.ar_default_deposit_percent", readonly=False
+    )
+    ar_default_deposit_min_amount = fields.Monetary(
+        related="company_id.ar_default_deposit_min_amount", readonly=False,
+        currency_field="currency_id",
+    )
+    ar_deposit_prepayment_percent = fields.Float(
+        related="company_id.ar_deposit_prepayment_percent", readonly=False
+    )
+    ar_deposit_pilot_percent = fields.Float(
+        related="company_id.ar_deposit_pilot_percent", readonly=False
+    )
+    ar_deposit_limit_percent = fields.Float(
+        related="company_id.ar_deposit_limit_percent", readonly=False
+    )
+    ar_deposit_hold_percent = fields.Float(
+        related="company_id.ar_deposit_hold_percent", readonly=False
+    )
+    ar_deposit_restart_percent = fields.Float(
+        related="company_id.ar_deposit_restart_percent", readonly=False
+    )
+    ar_concentration_enabled = fields.Boolean(
+        related="company_id.ar_concentration_enabled", readonly=False
+    )
+    ar_concentration_window_months = fields.Integer(
+        related="company_id.ar_concentration_window_months", readonly=False
+    )
+    ar_conc_revenue_warning = fields.Float(
+        related="company_id.ar_conc_revenue_warning", readonly=False
+    )
+    ar_conc_revenue_critical = fields.Float(
+        related="company_id.ar_conc_revenue_critical", readonly=False
+    )
+    ar_conc_receivable_warning = fields.Float(
+        related="company_id.ar_conc_receivable_warning", readonly=False
+    )
+    ar_conc_receivable_critical = fields.Float(
+        related="company_id.ar_conc_receivable_critical", readonly=False
+    )
+    ar_conc_min_customers = fields.Integer(
+        related="company_id.ar_conc_min_customers", readonly=False
+    )
+    ar_conc_min_revenue = fields.Monetary(
+        related="company_id.ar_conc_min_revenue", readonly=False,
+        currency_field="currency_id",
+    )
+    ar_conc_confirm_critical = fields.Boolean(
+        related="company_id.ar_conc_confirm_critical", readonly=False
+    )
+    ar_conc_keep_daily_days = fields.Integer(
+        related="company_id.ar_conc_keep_daily_days", readonly=False
+    )
 
     @api.model_create_multi
     def create(self, vals_list):

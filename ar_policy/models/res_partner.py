@@ -49,6 +49,8 @@ class ResPartner(models.Model):
     ar_company_currency_id = fields.Many2one(
         "res.currency", compute="_compute_ar_company_currency_id"
     )
+    ar_concentration_banner = fields.Text(compute="_compute_ar_concentration_banner")
+    ar_concentration_level = fields.Char(compute="_compute_ar_concentration_banner")
 
     @api.depends_context("company")
     def _compute_ar_credit_file_id(self):
@@ -79,6 +81,12 @@ class ResPartner(models.Model):
     @api.depends_context("company")
     def _compute_ar_company_currency_id(self):
         self.ar_company_currency_id = self.env.company.currency_id
+
+    @api.depends_context("company", "uid")
+    def _compute_ar_concentration_banner(self):
+        banners = self.env["ar.concentration"]._ar_partner_banners(self, self.env.company)
+        for partner in self:
+            partner.ar_concentration_banner, partner.ar_concentration_level = banners[partner.id]
 
     @api.constrains("credit_limit")
     def _check_ar_credit_limit(self):

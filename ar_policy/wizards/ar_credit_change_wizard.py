@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..models.res_company import CREDIT_STATUSES
+from ..models.res_company import CREDIT_STATUSES, DEPOSIT_POLICIES
 
 
 class ArCreditChangeWizard(models.TransientModel):
@@ -20,6 +20,13 @@ class ArCreditChangeWizard(models.TransientModel):
     current_limit = fields.Monetary(compute="_compute_current", currency_field="currency_id")
     credit_status = fields.Selection(CREDIT_STATUSES)
     review_date = fields.Date(string="Next Review Date")
+    change_deposit = fields.Boolean(string="Change Deposit Policy")
+    deposit_policy = fields.Selection(DEPOSIT_POLICIES, default="none")
+    deposit_percent = fields.Float(string="Deposit (%)")
+    deposit_min_amount = fields.Monetary(
+        string="Deposit Above", currency_field="currency_id",
+        help="Only documents above this amount, tax included, require the deposit. 0: all.",
+    )
     reason = fields.Text(required=True)
 
     @api.model
@@ -35,6 +42,9 @@ class ArCreditChangeWizard(models.TransientModel):
             values.setdefault("credit_status", files.credit_status)
             values.setdefault("review_date", files.review_date)
             values.setdefault("credit_limit", files.credit_limit)
+            values.setdefault("deposit_policy", files.deposit_policy or "none")
+            values.setdefault("deposit_percent", files.deposit_percent)
+            values.setdefault("deposit_min_amount", files.deposit_min_amount)
         return values
 
     @api.depends("file_ids")
@@ -44,11 +54,15 @@ class ArCreditChangeWizard(models.TransientModel):
             wizard.currency_id = file.currency_id or self.env.company.currency_id
             wizard.current_limit = file.credit_limit if file else 0.0
 
-    @api.constrains("credit_limit")
+    @api.constrains("credit_limit", "deposit_percent", "deposit_min_amount")
     def _check_credit_limit(self):
         for wizard in self:
             if wizard.credit_limit < 0:
                 raise ValidationError(self.env._("New Credit Limit cannot be negative."))
+            if not 0.0 <= wizard.deposit_percent <= 100.0:
+                raise ValidationError(self.env._("Deposit (%) must be between 0 and 100."))
+            if wizard.deposit_min_amount < 0:
+                raise ValidationError(self.env._("Deposit Above cannot be negative."))
 
     def action_apply(self):
         self.ensure_one()
@@ -61,6 +75,10 @@ class ArCreditChangeWizard(models.TransientModel):
             files._ar_set_status(self.credit_status, self.reason)
         if self.change_limit:
             files._ar_set_limit(self.credit_limit, self.reason)
+        if self.change_deposit:
+            files._ar_set_deposit_policy(
+                self.deposit_policy, self.deposit_percent, self.deposit_min_amount, self.reason
+            )
         if len(files) == 1 or self.review_date:
             files._ar_set_review_date(self.review_date, self.reason)
         return {"type": "ir.actions.act_window_close"}

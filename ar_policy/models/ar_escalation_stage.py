@@ -1,0 +1,141 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..rules import escalation as rules
+from ..rules import fees as fee_rules
+
+
+class ArEscalationStage(models.Model):
+    """One step of an escalation ladder: when it fires (days from the due date,
+    negative = before it) and what it does."""
+
+    _name = "ar.escalation.stage"
+    _description = "Escalation Stage"
+    _order = "policy_id, offset_days, sequence, id"
+    _check_company_auto = True
+
+    policy_id = fields.Many2one(
+        "ar.escalation.policy", required=True, index=True, ondelete="cascade"
+    )
+    company_id = fields.Many2one(related="policy_id.company_id", store=True, index=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    sequence = fields.Integer(default=10)
+    name = fields.Char(required=True, translate=True)
+    offset_days = fields.Integer(
+        string="Day Offset", required=True,
+        help="Days after the item's due date when this stage fires; negative: before it.",
+    )
+    action_email = fields.Boolean(string="Send Email")
+    mail_template_id = fields.Many2one(
+        "mail.template", string="Email Template",
+        domain="[('model', '=', 'ar.credit.file')]",
+    )
+    action_activity = fields.Boolean(string="Schedule Activity")
+    activity_type_id = fields.Many2one("mail.activity.type")
+    activity_user_id = fields.Many2one(
+        "res.users", string="Activity For",
+        help="Empty: the credit file's collector.",
+    )
+    activity_note = fields.Html()
+    action_letter = fields.Boolean(string="Print Letter")
+    letter_text = fields.Html(
+        translate=True,
+        help="The paragraph of the dunning letter printed for a customer at this stage.",
+    )
+    action_fee = fields.Boolean(string="Charge Late Fee")
+    fee_product_id = fields.Many2one("product.product")
+    fee_fixed = fields.Monetary(
+        string="Fixed Fee", currency_field="currency_id",
+        help="In company currency, converted to the invoice's currency.",
+    )
+    fee_percent = fields.Float(string="Fee (% of open amount)")
+    interest_rate = fields.Float(string="Interest (annual %)")
+    action_hold = fields.Boolean(
+        string="Credit Hold",
+        help="The customer is on credit hold while any open item is at or above this stage.",
+    )
+    suspension_days = fields.Integer(
+        string="Service Suspended After (days)",
+        help="The email names the date service stops: the run date plus these days.",
+    )
+    action_deposit = fields.Boolean(string="Require Deposit")
+    deposit_percent = fields.Float(string="Deposit (%)")
+    action_handover = fields.Boolean(string="Hand Over")
+    handover_to = fields.Selection(
+        [("agency", "Collection agency"), ("legal", "Legal")], string="Hand Over To",
+    )
+
+    @api.constrains("offset_days", "sequence", "policy_id")
+    def _check_offsets(self):
+        for policy in self.policy_id:
+            stages = policy.stage_ids.sorted(lambda s: (s.sequence, s.id))
+            index = rules.first_unordered_offset(stages.mapped("offset_days"))
+            if index is not None:
+                raise ValidationError(self.env._(
+                    "Stage %(stage)s: its Day Offset (%(offset)s) must be above the one of "
+                    "the stage before it (%(previous)s, %(prev_offset)s): offsets increase "
+                    "strictly along the ladder.",
+                    stage=stages[index].name, offset=stages[index].offset_days,
+                    previous=stages[index - 1].name, prev_offset=stages[index - 1].offset_days,
+                ))
+
+    @api.constrains("action_email", "mail_template_id", "action_activity", "activity_type_id",
+                    "action_deposit", "deposit_percent", "action_handover", "handover_to",
+                    "suspension_days")
+    def _check_actions(self):
+        for stage in self:
+            if stage.action_email and not stage.mail_template_id:
+                raise ValidationError(self.env._(
+                    "Stage %s sends an email: choose its Email Template.", stage.name
+                ))
+            if stage.action_activity and not stage.activity_type_id:
+                raise ValidationError(self.env._(
+                    "Stage %s schedules an activity: choose its Activity Type.", stage.name
+                ))
+            if stage.action_deposit and not 0 < stage.deposit_percent <= 100:
+                raise ValidationError(self.env._(
+                    "Stage %s requires a deposit: Deposit (%%) must be above 0 and at most 100.",
+                    stage.name,
+                ))
+            if stage.action_handover and not stage.handover_to:
+                raise ValidationError(self.env._(
+                    "Stage %s hands items over: choose Hand Over To.", stage.name
+                ))
+            if stage.suspension_days < 0:
+                raise ValidationError(self.env._(
+                    "Stage %s: Service Suspended After (days) cannot be negative.", stage.name
+                ))
+
+    @api.constrains("action_fee", "fee_product_id", "fee_fixed", "fee_percent", "interest_rate",
+                    "offset_days")
+    def _check_fee(self):
+        labels = {
+            "fee_fixed": self.env._("Fixed Fee cannot be negative."),
+            "fee_percent": self.env._("Fee (% of open amount) must be between 0 and 100."),
+            "interest_rate": self.env._("Interest (annual %) must be between 0 and 100."),
+        }
+        for stage in self:
+            bad = fee_rules.check_stage(stage.fee_fixed, stage.fee_percent, stage.interest_rate)
+            if bad:
+                raise ValidationError(self.env._(
+                    "Stage %(stage)s: %(problem)s", stage=stage.name, problem=labels[bad[0]]
+                ))
+            if stage.action_fee and not stage.fee_product_id:
+                raise ValidationError(self.env._(
+                    "Stage %s charges a late fee: choose its Fee Product.", stage.name
+                ))
+            if stage.action_fee and stage.offset_days <= 0:
+                raise ValidationError(self.env._(
+                    "Stage %s charges a late fee: its Day Offset must be after the due date.",
+                    stage.name,
+                ))
+
+    def _ar_actions_label(self):
+        """The actions of this stage, in words (preview, history)."""
+        self.ensure_one()
+        labels = []
+        for fname in ("action_email", "action_activity", "action_letter", "action_fee",
+                      "action_hold", "action_deposit", "action_handover"):
+            if self[fname]:
+                labels.append(self._fields[fname].get_description(self.env)["string"])
+        return ", ".join(labels)

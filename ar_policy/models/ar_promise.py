@@ -1,0 +1,450 @@
+from collections import defaultdict
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL, format_amount, format_date
+
+from ..rules import promise as rules
+
+PROMISE_STATES = [
+    (rules.OPEN, "Open"),
+    (rules.KEPT, "Kept"),
+    (rules.BROKEN, "Broken"),
+]
+CONTROLLER_GROUP = "ar_policy.group_credit_controller"
+
+
+class ArPromise(models.Model):
+    """A customer's promise to pay some open items on a date, or a payment plan of
+    several instalments (DOMAIN 3: listen to the reason).
+
+    While it is live (open, until its last instalment's date plus the grace days),
+    its items are out of the escalation ladder and of the overdue figure. The
+    escalation run marks it broken (the items escalate at once) or kept.
+    """
+
+    _name = "ar.promise"
+    _description = "Promise to Pay"
+    _inherit = ["mail.thread"]
+    _order = "create_date desc, id desc"
+    _check_company_auto = True
+
+    file_id = fields.Many2one(
+        "ar.credit.file", string="Credit File", required=True, readonly=True, index=True,
+        ondelete="cascade", check_company=True,
+    )
+    partner_id = fields.Many2one(related="file_id.partner_id", store=True, string="Customer")
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    currency_id = fields.Many2one("res.currency", required=True, readonly=True)
+    line_ids = fields.Many2many(
+        "account.move.line", "ar_promise_move_line_rel", "promise_id", "line_id",
+        string="Items", readonly=True,
+    )
+    move_ids = fields.Many2many(
+        "account.move", string="Invoices", compute="_compute_move_ids"
+    )
+    instalment_ids = fields.One2many(
+        "ar.promise.instalment", "promise_id", string="Instalments", readonly=True
+    )
+    is_plan = fields.Boolean(string="Payment Plan", compute="_compute_amounts", store=True)
+    date = fields.Date(
+        string="Promised Date", compute="_compute_amounts", store=True,
+        help="Date of the last instalment.",
+    )
+    grace_days = fields.Integer(readonly=True)
+    date_deadline = fields.Date(
+        string="Paused Until", compute="_compute_amounts", store=True, index=True,
+        help="The items stay out of the escalation until this date (last instalment "
+        "plus the grace days), unless the promise is broken before.",
+    )
+    amount = fields.Monetary(
+        string="Promised Amount", compute="_compute_amounts", store=True,
+        currency_field="currency_id",
+    )
+    amount_open_at_promise = fields.Monetary(
+        string="Open When Promised", readonly=True, currency_field="currency_id"
+    )
+    amount_paid = fields.Monetary(
+        string="Paid Since", compute="_compute_amount_paid", currency_field="currency_id",
+        help="Paid on the promised items since the promise was made.",
+    )
+    state = fields.Selection(
+        PROMISE_STATES, required=True, default=rules.OPEN, readonly=True, tracking=True,
+        index=True,
+    )
+    state_date = fields.Date(string="Kept or Broken On", readonly=True)
+    user_id = fields.Many2one(
+        "res.users", string="Recorded By", readonly=True, default=lambda self: self.env.user
+    )
+    reason = fields.Char(readonly=True, help="What the customer said.")
+    note = fields.Text(readonly=True)
+
+    @api.depends("instalment_ids.date", "instalment_ids.amount", "grace_days")
+    def _compute_amounts(self):
+        for promise in self:
+            dates = [d for d in promise.instalment_ids.mapped("date") if d]
+            promise.is_plan = len(promise.instalment_ids) > 1
+            promise.date = max(dates) if dates else False
+            promise.date_deadline = rules.deadline(dates, promise.grace_days) or False
+            promise.amount = sum(promise.instalment_ids.mapped("amount"))
+
+    @api.depends("line_ids")
+    def _compute_move_ids(self):
+        for promise in self:
+            promise.move_ids = promise.line_ids.move_id
+
+    def _compute_amount_paid(self):
+        open_now = self._ar_open_amounts()
+        for promise in self:
+            promise.amount_paid = promise.amount_open_at_promise - open_now.get(promise.id, 0.0)
+
+    @api.depends("partner_id", "date", "amount")
+    def _compute_display_name(self):
+        for promise in self:
+            promise.display_name = self.env._(
+                "%(customer)s: %(amount)s by %(date)s",
+                customer=promise.partner_id.display_name or "",
+                amount=format_amount(self.env, promise.amount, promise.currency_id),
+                date=format_date(self.env, promise.date),
+            )
+
+    # ------------------------------------------------------------------
+    # Recording a promise
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _ar_check_controller(self):
+        if not self.env.su and not self.env.user.has_group(CONTROLLER_GROUP):
+            raise AccessError(self.env._("Only a Credit Controller can do this."))
+
+    @api.model
+    def _ar_line_currency(self, lines, company):
+        """The promise is in the items' currency when they share one, else in the
+        company's."""
+        currencies = lines.currency_id
+        return currencies if len(currencies) == 1 else company.currency_id
+
+    @api.model
+    def _ar_open_of(self, lines, currency):
+        if currency == lines.company_currency_id[:1]:
+            return sum(lines.mapped("amount_residual"))
+        return sum(lines.mapped("amount_residual_currency"))
+
+    @api.model
+    def _ar_record(self, file, lines, instalments, reason="", note=""):
+        """Records a promise of ``file``'s customer on ``lines``.
+
+        ``instalments``: list of (date, amount) in the items' currency (see
+        ``_ar_line_currency``). Checks the items and the plan, pauses the items and
+        logs the promise on the file's history and chatter and on the invoices.
+        """
+        self._ar_check_controller()
+        file.ensure_one()
+        company = file.company_id
+        today = fields.Date.context_today(self)
+        if not lines:
+            raise ValidationError(self.env._("Items: choose the open items the customer promises to pay."))
+        company_ids = file._ar_company_ids(company)
+        wrong = lines.filtered(
+            lambda line: line.account_id.account_type != "asset_receivable"
+            or line.parent_state != "posted" or line.reconciled
+            or line.company_currency_id.compare_amounts(line.amount_residual, 0) <= 0
+            or line.partner_id.commercial_partner_id != file.partner_id
+            or line.company_id.id not in company_ids
+        )
+        if wrong:
+            raise ValidationError(self.env._(
+                "Items: %(items)s are not open receivable items of %(customer)s.",
+                items=", ".join(wrong.move_id.mapped("display_name")),
+                customer=file.partner_id.display_name,
+            ))
+        live = lines.filtered(
+            lambda line: line.ar_promise_line_id.state == rules.OPEN
+            and line.ar_promise_line_id.date_deadline >= today
+        )
+        if live:
+            raise ValidationError(self.env._(
+                "Items: %(items)s are already under a live promise to pay.",
+                items=", ".join(live.move_id.mapped("display_name")),
+            ))
+        currency = self._ar_line_currency(lines, company)
+        open_total = self._ar_open_of(lines, currency)
+        problems = rules.check_instalments(instalments, today, open_total, currency.rounding)
+        if problems:
+            labels = {"date": self.env._("Promised Date"), "amount": self.env._("Amount"),
+                      "instalment_ids": self.env._("Instalments")}
+            raise ValidationError("\n".join(
+                f"{labels[field]}: {self.env._(message)}" for field, message in problems
+            ))
+        promise = self.sudo().create({
+            "file_id": file.id,
+            "company_id": company.id,
+            "currency_id": currency.id,
+            "line_ids": [fields.Command.set(lines.ids)],
+            "grace_days": company.ar_promise_grace_days,
+            "amount_open_at_promise": open_total,
+            "user_id": self.env.user.id,
+            "reason": reason,
+            "note": note,
+            "instalment_ids": [
+                fields.Command.create({"date": date, "amount": currency.round(amount)})
+                for date, amount in sorted(instalments)
+            ],
+        })
+        lines.sudo()._ar_write_policy_fields({"ar_promise_line_id": promise.id})
+        summary = promise._ar_summary()
+        if reason:
+            summary += " " + self.env._("Reason: %s", reason)
+        self.env["ar.escalation.history"].sudo().create({
+            "file_id": file.id,
+            "company_id": company.id,
+            "run_date": today,
+            "action": "promise",
+            "move_line_ids": [fields.Command.set(lines.ids)],
+            "move_id": lines.move_id[:1].id if len(lines.move_id) == 1 else False,
+            "user_id": self.env.user.id,
+            "note": summary,
+        })
+        body = Markup("<p><b>%s</b><br/>%s</p>") % (self.env._("Promise to pay"), summary)
+        file.sudo().message_post(body=body, message_type="comment",
+                                 subtype_xmlid="mail.mt_note")
+        for move in lines.move_id:
+            move.sudo().message_post(body=body, message_type="comment",
+                                     subtype_xmlid="mail.mt_note")
+        return promise.sudo(False)
+
+    def _ar_summary(self):
+        self.ensure_one()
+        parts = [
+            self.env._("%(amount)s by %(date)s", date=format_date(self.env, inst.date),
+                       amount=format_amount(self.env, inst.amount, self.currency_id))
+            for inst in self.instalment_ids
+        ]
+        return self.env._(
+            "%(plan)s for %(items)s (paused until %(deadline)s).",
+            plan="; ".join(parts),
+            items=", ".join(self.line_ids.move_id.mapped("display_name")),
+            deadline=format_date(self.env, self.date_deadline),
+        )
+
+    # ------------------------------------------------------------------
+    # Kept or broken: checked in bulk before each escalation run
+    # ------------------------------------------------------------------
+
+    def _ar_open_amounts(self):
+        """{promise id: what is still open on its items, in the promise's currency}."""
+        if not self.ids:
+            return {}
+        self.env["account.move.line"].flush_model(["amount_residual", "amount_residual_currency"])
+        self.flush_model(["currency_id", "company_id"])
+        rows = self.env.execute_query(SQL(
+            """
+            SELECT p.id,
+                   SUM(CASE WHEN p.currency_id = c.currency_id THEN aml.amount_residual
+                            ELSE aml.amount_residual_currency END)
+              FROM ar_promise p
+              JOIN res_company c ON c.id = p.company_id
+              JOIN ar_promise_move_line_rel r ON r.promise_id = p.id
+              JOIN account_move_line aml ON aml.id = r.line_id
+             WHERE p.id IN %(ids)s
+          GROUP BY p.id
+            """,
+            ids=tuple(self.ids),
+        ))
+        return {pid: amount or 0.0 for pid, amount in rows}
+
+    @api.model
+    def _ar_check_promises(self, files, today):
+        """Marks the open promises of ``files`` kept or broken as of ``today`` and logs
+        them (history and chatter), in a fixed number of queries. Idempotent: only
+        open promises change. Returns {'kept': promises, 'broken': promises}."""
+        result = {rules.KEPT: self.browse(), rules.BROKEN: self.browse()}
+        if not files:
+            return result
+        self.flush_model()
+        self.env["ar.promise.instalment"].flush_model()
+        promise_ids = [pid for (pid,) in self.env.execute_query(SQL(
+            "SELECT id FROM ar_promise WHERE state = %(open)s AND file_id IN %(files)s ORDER BY id",
+            open=rules.OPEN, files=tuple(files.ids),
+        ))]
+        if not promise_ids:
+            return result
+        promises = self.sudo().browse(promise_ids)
+        open_now = promises._ar_open_amounts()
+        instalments = defaultdict(list)
+        for pid, date, amount in self.env.execute_query(SQL(
+            "SELECT promise_id, date, amount FROM ar_promise_instalment WHERE promise_id IN %(ids)s",
+            ids=tuple(promise_ids),
+        )):
+            instalments[pid].append((date, amount or 0.0))
+        for promise in promises:
+            left = open_now.get(promise.id, 0.0)
+            state = rules.outcome(
+                instalments[promise.id], promise.amount_open_at_promise - left, left, today,
+                promise.grace_days, promise.currency_id.rounding,
+            )
+            if state != rules.OPEN:
+                result[state] |= promise
+        for state, changed in result.items():
+            if changed:
+                changed.write({"state": state, "state_date": today})
+        result[rules.KEPT]._ar_log_outcome("promise_kept", today)
+        result[rules.BROKEN]._ar_log_outcome("promise_broken", today)
+        return result
+
+    def _ar_log_outcome(self, action, today):
+        if not self:
+            return
+        by_scheduler = bool(self.env.context.get("ar_scheduler"))
+        user = self.env["res.users"] if by_scheduler else self.env.user
+        label = (self.env._("Promise kept") if action == "promise_kept"
+                 else self.env._("Promise broken: the items escalate again"))
+        notes = {}
+        open_now = self._ar_open_amounts() if action == "promise_broken" else {}
+        for promise in self:
+            paid = format_amount(
+                self.env, promise.amount_open_at_promise - open_now.get(promise.id, 0.0),
+                promise.currency_id,
+            ) if action == "promise_broken" else ""
+            note = promise._ar_summary()
+            if paid:
+                note += " " + self.env._("Paid since the promise: %s.", paid)
+            notes[promise] = note
+        self.env["ar.escalation.history"].sudo().create([{
+            "file_id": promise.file_id.id,
+            "company_id": promise.company_id.id,
+            "run_date": today,
+            "action": action,
+            "move_line_ids": [fields.Command.set(promise.line_ids.ids)],
+            "move_id": promise.line_ids.move_id.id if len(promise.line_ids.move_id) == 1 else False,
+            "user_id": user.id,
+            "by_scheduler": by_scheduler,
+            "note": notes[promise],
+        } for promise in self])
+        bodies = defaultdict(Markup)
+        for promise in self:
+            bodies[promise.file_id.id] += Markup("<p><b>%s</b><br/>%s</p>") % (label, notes[promise])
+        files = self.env["ar.credit.file"].sudo().browse(list(bodies))
+        if by_scheduler:
+            files = files.with_user(self.env.ref("base.user_root"))
+        files._message_log_batch(bodies=dict(bodies), message_type="notification")
+
+    # ------------------------------------------------------------------
+    # Disputes and sending the invoice again (invoice buttons)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _ar_receivable_lines(self, moves):
+        return moves.line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable"
+        )
+
+    @api.model
+    def _ar_set_dispute(self, moves, disputed, reason):
+        """Flags (or unflags) the receivable items of ``moves`` as disputed: out of the
+        ladder and charged no fee until the dispute is closed; logged."""
+        self._ar_check_controller()
+        if not (reason or "").strip():
+            raise UserError(self.env._("Reason: explain the dispute (or how it was settled)."))
+        moves = moves.filtered(lambda m: m.is_sale_document() and m.state == "posted")
+        lines = self._ar_receivable_lines(moves).filtered(lambda line: line.ar_disputed != disputed)
+        if not lines:
+            raise UserError(
+                self.env._("No posted customer invoice here is disputed.") if not disputed
+                else self.env._("No open posted customer invoice here can be disputed.")
+            )
+        today = fields.Date.context_today(self)
+        if disputed:
+            lines.sudo()._ar_write_policy_fields({
+                "ar_disputed": True, "ar_dispute_reason": reason, "ar_dispute_date": today,
+            })
+        else:
+            lines.sudo()._ar_write_policy_fields({"ar_disputed": False})
+        action = "dispute" if disputed else "dispute_closed"
+        label = self.env._("Disputed") if disputed else self.env._("Dispute closed")
+        File = self.env["ar.credit.file"].sudo()
+        history = []
+        for company, company_moves in lines.move_id.grouped(lambda m: m.company_id.root_id).items():
+            files = File._ar_files_for(company_moves.partner_id, company, create=True)
+            for move in company_moves:
+                file = files[move.commercial_partner_id.id]
+                body = Markup("<p><b>%s</b><br/>%s</p>") % (label, reason)
+                move.sudo().message_post(body=body, message_type="comment",
+                                         subtype_xmlid="mail.mt_note")
+                file.message_post(
+                    body=Markup("<p><b>%s</b>: %s<br/>%s</p>") % (label, move._get_html_link(), reason),
+                    message_type="comment", subtype_xmlid="mail.mt_note",
+                )
+                history.append({
+                    "file_id": file.id,
+                    "company_id": file.company_id.id,
+                    "run_date": today,
+                    "action": action,
+                    "move_line_ids": [fields.Command.set(
+                        lines.filtered(lambda line, m=move: line.move_id == m).ids)],
+                    "move_id": move.id,
+                    "user_id": self.env.user.id,
+                    "note": reason,
+                })
+        self.env["ar.escalation.history"].sudo().create(history)
+        return True
+
+    @api.model
+    def _ar_resend_invoices(self, moves):
+        """'We never got the invoice': sends it again at once with Odoo's own invoice
+        sending (the invoice email template, its PDF attached), logged."""
+        self._ar_check_controller()
+        moves = moves.filtered(lambda m: m.move_type in ("out_invoice", "out_refund"))
+        not_posted = moves.filtered(lambda m: m.state != "posted")
+        if not_posted or not moves:
+            raise UserError(self.env._("Only a posted customer invoice can be sent again."))
+        no_email = moves.partner_id.filtered(lambda p: not p.email)
+        if no_email:
+            raise UserError(self.env._(
+                "Email: %s has no email address.", ", ".join(no_email.mapped("display_name"))
+            ))
+        template = self.env.ref("account.email_template_edi_invoice")
+        today = fields.Date.context_today(self)
+        File = self.env["ar.credit.file"].sudo()
+        history = []
+        for move in moves:
+            last = max(move.message_ids.ids or [0])
+            self.env["account.move.send"]._generate_and_send_invoices(
+                move, sending_methods={"email"}, mail_template=template,
+            )
+            message = move.message_ids.filtered(
+                lambda m, last=last: m.id > last and m.message_type == "comment"
+            )[:1]
+            file = File._ar_files_for(move.partner_id, move.company_id, create=True)[
+                move.commercial_partner_id.id]
+            note = self.env._("Invoice %(invoice)s sent again to %(email)s.",
+                              invoice=move.name, email=move.partner_id.email)
+            file.message_post(body=Markup("<p>%s<br/>%s</p>") % (note, move._get_html_link()),
+                              message_type="comment", subtype_xmlid="mail.mt_note")
+            history.append({
+                "file_id": file.id,
+                "company_id": file.company_id.id,
+                "run_date": today,
+                "action": "resend",
+                "move_line_ids": [fields.Command.set(self._ar_receivable_lines(move).ids)],
+                "move_id": move.id,
+                "user_id": self.env.user.id,
+                "mail_message_id": message.id,
+                "note": note,
+            })
+        self.env["ar.escalation.history"].sudo().create(history)
+        return True
+
+
+class ArPromiseInstalment(models.Model):
+    _name = "ar.promise.instalment"
+    _description = "Promise to Pay Instalment"
+    _order = "promise_id, date, id"
+
+    promise_id = fields.Many2one("ar.promise", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="promise_id.company_id", store=True)
+    currency_id = fields.Many2one(related="promise_id.currency_id")
+    date = fields.Date(required=True)
+    amount = fields.Monetary(required=True, currency_field="currency_id")
