@@ -388,7 +388,7 @@ class AccountMove(models.Model):
             "this invoice posts: register the advance payment first.",
             customer=self.commercial_partner_id.display_name,
             amount=format_amount(self.env, decision.required, currency),
-            percent=f"{decision.percent:g}", reasons=reasons,
+            percent=format(decision.percent, "g"), reasons=reasons,
         )
         if show_amounts:
             message += " " + self.env._(

@@ -432,11 +432,13 @@ class ArConcentration(models.AbstractModel):
             if lvl == rules.OK:
                 continue
             if lvl == rules.CRITICAL:
-                limit = self.env._("critical above %s%%", f"{company[prefix + '_critical']:g}")
+                threshold = format(company[prefix + "_critical"], "g")
+                limit = self.env._("critical above %s%%", threshold)
             else:
-                limit = self.env._("warning above %s%%", f"{company[prefix + '_warning']:g}")
+                threshold = format(company[prefix + "_warning"], "g")
+                limit = self.env._("warning above %s%%", threshold)
             phrases.append(self.env._("%(share)s%% of %(what)s (%(limit)s)",
-                                      share=f"{share:.1f}", what=what, limit=limit))
+                                      share=format(share, ".1f"), what=what, limit=limit))
         return self.env._(" and ").join(phrases)
 
     @api.model

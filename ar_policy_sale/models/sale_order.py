@@ -253,7 +253,7 @@ class SaleOrder(models.Model):
                 "before this order is confirmed. Paid: %(paid)s.",
                 customer=customer,
                 amount=format_amount(self.env, decision.required, self.currency_id),
-                percent=f"{decision.percent:g}",
+                percent=format(decision.percent, "g"),
                 reasons=self.env["ar.credit.file"]._ar_deposit_reason_text(decision),
                 paid=format_amount(self.env, decision.paid, self.currency_id),
             )
