@@ -171,25 +171,24 @@ class AccountMove(models.Model):
         try:
             return super().action_post()
         except ArCreditRefusal as refusal:
-            if not self.env.user.has_group("ar_policy.group_credit_manager"):
-                raise
-            action = self.env["ir.actions.actions"]._for_xml_id(
-                "ar_policy.action_ar_credit_override_wizard"
+            self._ar_offer_manager_wizard(
+                refusal, "ar_policy.action_ar_credit_override_wizard",
+                self.env._("Post Anyway (Credit Manager)"),
             )
-            action["context"] = {"default_move_ids": self.ids}
-            raise RedirectWarning(
-                refusal.args[0], action, self.env._("Post Anyway (Credit Manager)")
-            ) from refusal
         except ArConcentrationRefusal as refusal:
-            if not self.env.user.has_group("ar_policy.group_credit_manager"):
-                raise
-            action = self.env["ir.actions.actions"]._for_xml_id(
-                "ar_policy.action_ar_concentration_confirm_wizard"
+            self._ar_offer_manager_wizard(
+                refusal, "ar_policy.action_ar_concentration_confirm_wizard",
+                self.env._("Confirm (Credit Manager)"),
             )
-            action["context"] = {"default_move_ids": self.ids}
-            raise RedirectWarning(
-                refusal.args[0], action, self.env._("Confirm (Credit Manager)")
-            ) from refusal
+
+    def _ar_offer_manager_wizard(self, refusal, action_xmlid, button):
+        """A credit manager gets the refusal with a button to the wizard that asks for a
+        reason; anyone else gets the refusal itself."""
+        if not self.env.user.has_group("ar_policy.group_credit_manager"):
+            raise refusal
+        action = self.env["ir.actions.actions"]._for_xml_id(action_xmlid)
+        action["context"] = {"default_move_ids": self.ids}
+        raise RedirectWarning(refusal.args[0], action, button) from refusal
 
     @api.depends("partner_id", "amount_untaxed_signed", "amount_total_signed", "state",
                  "move_type", "company_id")

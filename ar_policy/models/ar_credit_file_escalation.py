@@ -92,7 +92,9 @@ class ArCreditFile(models.Model):
         """The stage cause is read for all the files at once, per company."""
         holds = {}
         for company, files in self.sudo().grouped("company_id").items():
-            holds.update(self._ar_stage_holds(files.partner_id, company))
+            # keyed by company too: a partner is shared between companies, its items are not
+            for partner_id, due in self._ar_stage_holds(files.partner_id, company).items():
+                holds[company.id, partner_id] = due
         return super(ArCreditFile, self.with_context(ar_stage_holds=holds))._ar_refresh_holds()
 
     def _ar_automatic_causes(self, fig, company, today):
@@ -101,8 +103,11 @@ class ArCreditFile(models.Model):
         causes = super()._ar_automatic_causes(fig, company, today)
         holds = self.env.context.get("ar_stage_holds")
         if holds is None:
-            holds = self._ar_stage_holds(self.partner_id, company)
-        newest_due = holds.get(self.partner_id.id)
+            holds = {
+                (company.id, partner_id): due
+                for partner_id, due in self._ar_stage_holds(self.partner_id, company).items()
+            }
+        newest_due = holds.get((company.id, self.partner_id.id))
         if newest_due and not (self.hold_released_on and newest_due <= self.hold_released_on):
             causes.add(credit_rules.CAUSE_STAGE)
         return causes

@@ -179,6 +179,19 @@ class TestEscalation(ArPolicyCommon):
         self.assertFalse(self.file.credit_hold)
         self.assertFalse(self._history(action="hold", run_date=date(2026, 4, 3)))
 
+    def test_stage_hold_stays_in_its_company(self):
+        company_b = self.setup_other_company(name="Company B")["company"]
+        file_b = self._file(self.customer, company_b)
+        self._posted(self.customer, 1000.0)
+        self._run(date(2026, 3, 30))
+        self.assertTrue(self.file.hold_cause_stage)
+        files = self.file | file_b
+        with freeze_time("2026-03-31"):
+            files.with_context(ar_scheduler=True)._ar_refresh_holds()
+        self.assertTrue(self.file.credit_hold)
+        self.assertFalse(file_b.credit_hold, "the same partner has nothing late in company B")
+        self.assertFalse(file_b.log_ids)
+
     def test_deposit_stage_and_drop_back(self):
         invoice = self._posted(self.customer, 1000.0)
         self._run(date(2026, 4, 9))
