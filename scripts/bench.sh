@@ -7,7 +7,7 @@ INVOICES="${2:-10}"
 DB=ar_policy_bench
 require_odoo
 ensure_postgres_packages
-start_postgres "$ROOT/.run/pg" 5433
+start_postgres "$(pg_base "$ROOT/.run")/pg" 5433
 dropdb --if-exists -U "$DB_USER" "$DB" >/dev/null 2>&1 || true
 log "installing ar_policy into $DB (no demo data)"
 odoo_cmd -d "$DB" -i ar_policy --without-demo=all --stop-after-init --log-level=warn

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The demo command: a database "ar_policy_demo" with the addons and Odoo's demo data,
 # every ar_policy scheduled action run once, then Odoo served on http://localhost:8069
-# (login admin, password admin). The PostgreSQL cluster and the filestore live in
-# .run/ (git-ignored); the database is dropped and rebuilt on every run.
+# (login admin, password admin). Sales is installed with its app (sale_management) so the
+# salesperson's path is in the menus. The PostgreSQL cluster and the filestore live in
+# .run/ (git-ignored; the cluster in /var/tmp when the postgres user cannot enter the
+# checkout); the database is dropped and rebuilt on every run.
 #   --no-serve   build the database and run the nightly actions, then stop.
 # AR_DEMO_PORT changes the HTTP port; AR_KEEP_PG=1 leaves PostgreSQL running at the end.
 set -euo pipefail
@@ -34,13 +36,16 @@ mapfile -t ADDONS < <(project_addons)
 
 mkdir -p "$RUN"
 export AR_DATA_DIR="$RUN/data"
+PG="$(pg_base "$RUN")/pg"
 if [ "${AR_KEEP_PG:-0}" != 1 ]; then
-    trap 'stop_postgres "$RUN/pg"' EXIT
+    trap 'stop_postgres "$PG"' EXIT
 fi
 trap 'exit 130' INT TERM
-start_postgres "$RUN/pg" 5433
-log "PostgreSQL in $RUN/pg (port 5433, socket in that directory)"
+start_postgres "$PG" 5433
+log "PostgreSQL in $PG (port 5433, socket in that directory)"
 
+# The Sales app itself (menus), so that quotations and "Waiting for Deposit" are reachable.
+ADDONS+=(sale_management)
 log "new database $DB with ${ADDONS[*]} and demo data (about a minute)"
 psql_admin -c "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)"
 rm -rf "${AR_DATA_DIR:?}/filestore/$DB"

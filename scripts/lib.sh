@@ -89,6 +89,23 @@ start_postgres() {
             "CREATE ROLE \"$DB_USER\" LOGIN SUPERUSER" >/dev/null
 }
 
+# pg_base PREFERRED: PREFERRED when the cluster owner (postgres) can enter it; otherwise a
+# directory of its own under /var/tmp, named after this checkout, and a line saying so.
+# A clone in root's home (mode 700) is such a case: initdb, run as postgres, could not
+# reach a cluster inside it.
+pg_base() {
+    local want="$1" alt
+    mkdir -p "$want"
+    if [ "$(id -u)" != 0 ] || runuser -u postgres -- test -x "$want" 2>/dev/null; then
+        echo "$want"
+        return
+    fi
+    alt="/var/tmp/ar_policy-$(printf '%s' "$want" | md5sum | cut -c1-12)"
+    mkdir -p "$alt"
+    log "the postgres user cannot enter $want: the cluster lives in $alt instead"
+    echo "$alt"
+}
+
 stop_postgres() {
     as_pg_owner "$(pg_bin)/pg_ctl" -D "$1/data" -m fast stop >/dev/null 2>&1 || true
 }

@@ -10,3 +10,4 @@ from . import test_escalation
 from . import test_escalation_fees
 from . import test_escalation_pauses
 from . import test_tour_promise
+from . import test_access_branch
