@@ -15,3 +15,4 @@ from . import res_config_settings
 from . import ar_concentration
 from . import ar_concentration_snapshot
 from . import ar_concentration_portfolio
+from . import ar_account_position

@@ -11,3 +11,4 @@ from . import test_escalation_fees
 from . import test_escalation_pauses
 from . import test_tour_promise
 from . import test_access_branch
+from . import test_account_position
