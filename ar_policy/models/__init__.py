@@ -8,6 +8,7 @@ from . import ar_promise
 from . import ar_credit_file
 from . import ar_credit_file_escalation
 from . import ar_credit_file_demo
+from . import ar_credit_file_lock
 from . import res_partner
 from . import account_move
 from . import account_partial_reconcile

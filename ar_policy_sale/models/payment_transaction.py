@@ -1,4 +1,4 @@
-from odoo import models
+from odoo import Command, models
 
 
 class PaymentTransaction(models.Model):
@@ -23,3 +23,17 @@ class PaymentTransaction(models.Model):
         )._check_amount_and_confirm_order()
         arrived._ar_notify_deposit_received()
         return confirmed.filtered(lambda o: o.state == "sale")
+
+    def _invoice_sale_orders(self):
+        """Odoo's Automatic Invoice sets the transaction's invoices to those it makes now.
+        The invoice the policy made when the order was confirmed for what was paid (the
+        deposit's down payment, or the whole order paid in full) stays among them while
+        it is open, so that the transaction's payment is reconciled with it."""
+        res = super()._invoice_sale_orders()
+        for tx in self:
+            open_invoices = tx.sale_order_ids.ar_deposit_move_id.filtered(
+                lambda m: m.state == "posted" and not m.currency_id.is_zero(m.amount_residual)
+            )
+            if open_invoices - tx.invoice_ids:
+                tx.invoice_ids = [Command.link(invoice.id) for invoice in open_invoices]
+        return res
