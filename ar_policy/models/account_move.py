@@ -1,12 +1,16 @@
 import dataclasses
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, RedirectWarning, UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_amount
 
+from ..exceptions import manager_override_offer
+from ..guards import is_policy_write
 from ..rules import credit as rules
 from ..rules import deposit as deposit_rules
 from .ar_concentration import ArConcentrationRefusal
+
+INTERNAL = "base.group_user"
 
 
 class ArCreditRefusal(UserError):
@@ -28,31 +32,43 @@ class AccountMove(models.Model):
         string="Credit Policy Origin",
         readonly=True,
         copy=False,
+        groups=INTERNAL,
         index="btree_not_null",
         help="Documents the credit policy makes itself are never refused by the credit "
         "check (they count in exposure once posted).",
     )
-    ar_credit_banner = fields.Text(compute="_compute_ar_credit_banner")
-    ar_credit_banner_blocking = fields.Boolean(compute="_compute_ar_credit_banner")
-    ar_disputed = fields.Boolean(string="Disputed", compute="_compute_ar_disputed")
-    ar_dispute_reason = fields.Text(compute="_compute_ar_disputed")
-    ar_concentration_banner = fields.Text(compute="_compute_ar_concentration_banner")
+    ar_credit_banner = fields.Text(compute="_compute_ar_credit_banner", groups=INTERNAL)
+    ar_credit_banner_blocking = fields.Boolean(
+        compute="_compute_ar_credit_banner", groups=INTERNAL
+    )
+    ar_disputed = fields.Boolean(string="Disputed", compute="_compute_ar_disputed",
+                                 groups=INTERNAL)
+    ar_dispute_reason = fields.Text(compute="_compute_ar_disputed", groups=INTERNAL)
+    ar_concentration_banner = fields.Text(
+        compute="_compute_ar_concentration_banner", groups=INTERNAL
+    )
     ar_deposit_amount = fields.Monetary(
         string="Required Deposit", compute="_compute_ar_credit_banner",
-        currency_field="company_currency_id",
+        currency_field="company_currency_id", groups=INTERNAL,
         help="Deposit the customer owes before this invoice posts: its unreconciled advance "
         "payments must cover it.",
     )
-    ar_deposit_reason = fields.Char(string="Deposit Reason", compute="_compute_ar_credit_banner")
+    ar_deposit_reason = fields.Char(
+        string="Deposit Reason", compute="_compute_ar_credit_banner", groups=INTERNAL
+    )
     ar_stage_id = fields.Many2one(
         "ar.escalation.stage", string="Escalation Stage", compute="_compute_ar_stage",
-        help="Highest escalation stage reached by the invoice's open items.",
+        groups=INTERNAL, help="Highest escalation stage reached by the invoice's open items.",
     )
-    ar_stage_date = fields.Date(string="Stage Reached On", compute="_compute_ar_stage")
+    ar_stage_date = fields.Date(
+        string="Stage Reached On", compute="_compute_ar_stage", groups=INTERNAL
+    )
     ar_next_stage_id = fields.Many2one(
-        "ar.escalation.stage", string="Next Stage", compute="_compute_ar_stage"
+        "ar.escalation.stage", string="Next Stage", compute="_compute_ar_stage", groups=INTERNAL
     )
-    ar_next_stage_date = fields.Date(string="Next Stage On", compute="_compute_ar_stage")
+    ar_next_stage_date = fields.Date(
+        string="Next Stage On", compute="_compute_ar_stage", groups=INTERNAL
+    )
 
     @api.depends("line_ids.ar_stage_id", "line_ids.date_maturity", "line_ids.reconciled",
                  "state", "commercial_partner_id")
@@ -146,9 +162,26 @@ class AccountMove(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if any("ar_origin" in vals for vals in vals_list):
+            self._ar_check_origin_write()
         moves = super().create(vals_list)
         moves._ar_ensure_credit_files()
         return moves
+
+    def write(self, vals):
+        if "ar_origin" in vals:
+            self._ar_check_origin_write()
+        return super().write(vals)
+
+    @api.model
+    def _ar_check_origin_write(self):
+        """A late-fee or deposit invoice skips the credit check: only the addon's code
+        that issues one marks it (DESIGN 10), never a client."""
+        if not is_policy_write(self.env):
+            raise AccessError(self.env._(
+                "Credit Policy Origin: set only on the late-fee and deposit invoices the "
+                "credit policy issues itself."
+            ))
 
     @api.depends("line_ids.ar_disputed", "line_ids.ar_dispute_reason")
     def _compute_ar_disputed(self):
@@ -188,7 +221,7 @@ class AccountMove(models.Model):
             raise refusal
         action = self.env["ir.actions.actions"]._for_xml_id(action_xmlid)
         action["context"] = {"default_move_ids": self.ids}
-        raise RedirectWarning(refusal.args[0], action, button) from refusal
+        raise manager_override_offer(refusal, action, button) from refusal
 
     @api.depends("partner_id", "amount_untaxed_signed", "amount_total_signed", "state",
                  "move_type", "company_id")
@@ -311,6 +344,7 @@ class AccountMove(models.Model):
         ):
             raise AccessError(self.env._("Only a Credit Manager can post over the credit policy."))
         moves._ar_ensure_credit_files()
+        self.env["ar.credit.file"].sudo()._ar_serialize_credit_check(moves)
         show_amounts = self.env.user.has_group("account.group_account_invoice")
         decisions = moves._ar_credit_decisions()
         refused = [

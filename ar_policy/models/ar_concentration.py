@@ -9,6 +9,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
+from ..guards import policy_write
 from ..rules import concentration as rules
 
 _logger = logging.getLogger(__name__)
@@ -316,7 +317,7 @@ class ArConcentration(models.AbstractModel):
             if new != file.concentration_level:
                 changes[new] |= file
         for new, group in changes.items():
-            group.with_context(ar_credit_wizard=True).write({"concentration_level": new})
+            policy_write(group).write({"concentration_level": new})
         manager = company.ar_credit_manager_id
         if not crossings or not manager:
             return crossings

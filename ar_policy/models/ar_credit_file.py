@@ -9,6 +9,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, format_amount, formatLang
 
+from ..guards import is_policy_write, policy_write
 from ..rules import credit as rules
 from ..rules import deposit as deposit_rules
 from ..rules import fees as fee_rules
@@ -21,7 +22,8 @@ HOLD_CAUSE_FIELDS = {
     rules.CAUSE_STAGE: "hold_cause_stage",
     rules.CAUSE_MANUAL: "hold_cause_manual",
 }
-# Fields only a credit manager changes, through a wizard that asks for a reason.
+# Fields only a credit manager changes, through a wizard that asks for a reason, or the
+# addon's own runs (holds, reviews, the escalation ladder).
 MANAGED_FIELDS = {
     "credit_status",
     "review_date",
@@ -30,6 +32,11 @@ MANAGED_FIELDS = {
     "hold_cause_stage",
     "hold_cause_manual",
     "hold_released_on",
+    "hold_since",
+    "hold_reason",
+    "review_activity_date",
+    "escalation_stage_id",
+    "handover",
     "pilot_start_date",
     "pilot_steps_granted",
     "concentration_level",
@@ -238,11 +245,10 @@ class ArCreditFile(models.Model):
         return super().write(vals)
 
     def _ar_check_managed(self, fnames):
-        if (
-            fnames & MANAGED_FIELDS
-            and not self.env.su
-            and not self.env.context.get("ar_credit_wizard")
-        ):
+        """Managed fields change through the manager's wizards and the addon's runs,
+        which mark their environment (DESIGN 10); a direct write is refused, whatever
+        context the client sends."""
+        if fnames & MANAGED_FIELDS and not self.env.su and not is_policy_write(self.env):
             raise AccessError(self.env._(
                 "Credit status, review date and holds are changed by a credit manager "
                 "through the credit file's actions, with a reason."
@@ -431,14 +437,16 @@ class ArCreditFile(models.Model):
             )
             charged[invoice.id] += charge.total
             if stage.interest_rate:
-                line.ar_interest_date = today
+                line._ar_write_policy_fields({"ar_interest_date": today})
             if not currency.is_zero(charge.total):
                 groups[line.company_id, currency].append((line, stage, charge))
         result = {}
         for (inv_company, currency), charges in groups.items():
             fee_move = self._ar_fee_invoice(inv_company, currency, charges, today)
             for line, _stage, charge in charges:
-                line.ar_fees_charged = currency.round(line.ar_fees_charged + charge.total)
+                line._ar_write_policy_fields({
+                    "ar_fees_charged": currency.round(line.ar_fees_charged + charge.total),
+                })
                 result[line.id] = fee_move
         return result
 
@@ -451,7 +459,8 @@ class ArCreditFile(models.Model):
             raise UserError(self.env._(
                 "Late fees: company %s has no sales journal.", company.display_name
             ))
-        fee_move = self.env["account.move"].with_company(company).create({
+        Move = self.env["account.move"].with_company(company)
+        fee_move = policy_write(Move).create({
             "move_type": "out_invoice",
             "partner_id": self.partner_id.id,
             "journal_id": journal.id,
@@ -467,6 +476,7 @@ class ArCreditFile(models.Model):
                 "ar_fee_item_id": line.id,
             }) for line, stage, charge in charges],
         })
+        fee_move = Move.browse(fee_move.id)  # the mark stays on this path only
         fee_move.action_post()
         return fee_move
 
@@ -575,7 +585,7 @@ class ArCreditFile(models.Model):
     def _ar_create_new_customer_files(self, partners, company):
         """Files for customers met for the first time: the company's default status."""
         status = company.ar_default_credit_status
-        files = self.sudo().with_context(ar_credit_wizard=True).create([{
+        files = policy_write(self.sudo()).create([{
             "partner_id": partner.id,
             "company_id": company.id,
             "credit_status": status,
@@ -583,7 +593,7 @@ class ArCreditFile(models.Model):
             "deposit_policy": company.ar_default_deposit_policy or "none",
             "deposit_percent": company.ar_default_deposit_percent,
             "deposit_min_amount": company.ar_default_deposit_min_amount,
-        } for partner in partners])
+        } for partner in partners]).with_env(self.sudo().env)  # the mark stays here
         if status == "pilot":
             files._ar_start_pilot(self.env._("New customer"))
         elif status != "approved":
@@ -660,13 +670,13 @@ class ArCreditFile(models.Model):
     def _ar_set_limit(self, limit, reason):
         self._ar_check_manager()
         if limit < 0:
-            raise UserError(self.env._("Credit Limit cannot be negative."))
+            raise ValidationError(self.env._("Credit Limit cannot be negative."))
         for file in self:
             partner = file.partner_id.with_company(file.company_id)
             old = partner.sudo().credit_limit
             if file.currency_id.compare_amounts(old, limit) == 0:
                 continue
-            partner.sudo().with_context(ar_credit_wizard=True).credit_limit = limit
+            policy_write(partner.sudo()).credit_limit = limit
             file.invalidate_recordset(["credit_limit", "has_limit", "headroom"])
             file._ar_log(
                 "limit", reason=reason,
@@ -681,7 +691,7 @@ class ArCreditFile(models.Model):
         labels = dict(CREDIT_STATUSES)
         for file in self.filtered(lambda f: f.credit_status != status):
             old = file.credit_status
-            file.with_context(ar_credit_wizard=True).sudo().credit_status = status
+            policy_write(file.sudo()).credit_status = status
             file._ar_log("status", reason=reason, old_value=labels[old], new_value=labels[status],
                          chatter=True)
             if status == "pilot":
@@ -691,7 +701,7 @@ class ArCreditFile(models.Model):
         self._ar_check_manager()
         for file in self.filtered(lambda f: f.review_date != review_date):
             old = file.review_date
-            file.with_context(ar_credit_wizard=True).sudo().review_date = review_date
+            policy_write(file.sudo()).review_date = review_date
             file._ar_log("review", reason=reason, old_value=str(old or ""),
                          new_value=str(review_date or ""))
 
@@ -699,7 +709,7 @@ class ArCreditFile(models.Model):
         """A pilot starts at the company's starting limit and grows from today."""
         today = fields.Date.context_today(self)
         for file in self:
-            file.sudo().with_context(ar_credit_wizard=True).write({
+            policy_write(file.sudo()).write({
                 "credit_status": "pilot",
                 "pilot_start_date": today,
                 "pilot_steps_granted": 0,
@@ -711,7 +721,7 @@ class ArCreditFile(models.Model):
         self._ar_require_reason(reason)
         today = fields.Date.context_today(self)
         for file in self.filtered(lambda f: not f.hold_cause_manual):
-            file.sudo().with_context(ar_credit_wizard=True).write({
+            policy_write(file.sudo()).write({
                 "hold_cause_manual": True,
                 "credit_hold": True,
                 "hold_reason": reason,
@@ -729,7 +739,7 @@ class ArCreditFile(models.Model):
         labels = self._hold_cause_labels()
         for file in self.filtered("credit_hold"):
             causes = ", ".join(labels[c] for c in sorted(file._hold_cause_set()))
-            file.sudo().with_context(ar_credit_wizard=True).write({
+            policy_write(file.sudo()).write({
                 "hold_cause_manual": False,
                 "hold_cause_overdue": False,
                 "hold_cause_stage": False,
@@ -756,7 +766,7 @@ class ArCreditFile(models.Model):
         labels = dict(DEPOSIT_POLICIES)
         for file in self:
             old = file._ar_deposit_policy_text(labels)
-            file.sudo().with_context(ar_credit_wizard=True).write({
+            policy_write(file.sudo()).write({
                 "deposit_policy": policy or "none",
                 "deposit_percent": percent if policy == "percent" else 0.0,
                 "deposit_min_amount": min_amount or 0.0,
@@ -832,7 +842,7 @@ class ArCreditFile(models.Model):
         """The first document whose deposit is paid after a release ends the restart rule."""
         files = self.filtered("deposit_after_release")
         if files:
-            files.sudo().with_context(ar_credit_wizard=True).deposit_after_release = False
+            policy_write(files.sudo()).deposit_after_release = False
             files._ar_log("deposit", reason=self.env._("Deposit paid on %s", document.display_name),
                           cause=self.env._("Released from a credit hold"),
                           old_value=self.env._("Restart deposit"), new_value="-")
@@ -890,7 +900,7 @@ class ArCreditFile(models.Model):
                 if lifted:
                     logs.append((file, "release", lifted))
             for key, group in updates.items():
-                group.with_context(ar_credit_wizard=True, tracking_disable=True).write(dict(key))
+                policy_write(group).with_context(tracking_disable=True).write(dict(key))
                 changed += len(group)
             entries = []
             for file, event, causes in logs:
@@ -1005,7 +1015,7 @@ class ArCreditFile(models.Model):
                 company.ar_pilot_ceiling, on_time,
             )
             reason = self.env._("%(count)s invoices paid on time since the pilot started", count=on_time)
-            file.sudo().with_context(ar_credit_wizard=True).pilot_steps_granted = steps
+            policy_write(file.sudo()).pilot_steps_granted = steps
             file.sudo()._ar_log(
                 "pilot", reason=reason, new_value=self.env._("Step %s", steps), chatter=False
             )
@@ -1030,7 +1040,7 @@ class ArCreditFile(models.Model):
                 summary=self.env._("Credit review of %s", file.partner_id.display_name),
                 user_id=manager.id,
             )
-            file.sudo().with_context(ar_credit_wizard=True).review_activity_date = file.review_date
+            policy_write(file.sudo()).review_activity_date = file.review_date
         return len(due)
 
     @api.model

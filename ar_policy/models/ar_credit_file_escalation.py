@@ -8,6 +8,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL, format_amount, format_date
 
+from ..guards import policy_write
 from ..rules import credit as credit_rules
 from ..rules import escalation as rules
 
@@ -41,8 +42,21 @@ class ArCreditFile(models.Model):
                 ))
 
     def _ar_escalation_policy(self):
+        """The file's own ladder, unless archived: then the company's, logged."""
         self.ensure_one()
-        return self.escalation_policy_id or self.company_id.ar_escalation_policy_id
+        policy = self.escalation_policy_id
+        if policy and not policy.active:
+            _logger.warning(
+                "Credit file %s names the archived escalation policy %s: the company's "
+                "default policy is used.", self.id, policy.id,
+            )
+            policy = policy.browse()
+        policy = policy or self.company_id.ar_escalation_policy_id
+        if policy and not policy.active:
+            _logger.warning("The default escalation policy %s of company %s is archived: "
+                            "no ladder for credit file %s.", policy.id, self.company_id.id, self.id)
+            policy = policy.browse()
+        return policy
 
     def _ar_escalation_contact(self):
         """The customer's invoicing contact, else the commercial entity."""
@@ -152,6 +166,7 @@ class ArCreditFile(models.Model):
     def _ar_escalation_candidates(self, company):
         """Files with an open receivable item, or a stage state to drop back, in one query."""
         self.env["account.move.line"].flush_model()
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
         self.flush_model()
         rows = self.env.execute_query(SQL(
             """
@@ -254,9 +269,12 @@ class ArCreditFile(models.Model):
             rounding = company.currency_id.rounding
             minimum = company.ar_escalation_min_amount
             files_by_id = {file.id: file for file in company_files}
+            policies = {}
             for file_id, line_id, due, residual in rows:
                 file = files_by_id[file_id]
-                policy = file._ar_escalation_policy()
+                if file_id not in policies:
+                    policies[file_id] = file._ar_escalation_policy()
+                policy = policies[file_id]
                 stages = policy.stage_ids.sorted("offset_days")
                 offsets = stages.mapped("offset_days")
                 fig = figures[file.partner_id.id]
@@ -340,7 +358,7 @@ class ArCreditFile(models.Model):
                 rows.append(dict(base, action="hold"))
             if stage.action_deposit:
                 percent = max(self.stage_deposit_percent, stage.deposit_percent)
-                self.with_context(ar_credit_wizard=True).sudo().stage_deposit_percent = percent
+                policy_write(self.sudo()).stage_deposit_percent = percent
                 rows.append(dict(base, action="deposit", note=self.env._(
                     "Deposit of %s%% required on the next orders.", percent
                 )))
@@ -482,7 +500,7 @@ class ArCreditFile(models.Model):
                 if file.handover:
                     values["handover"] = False
             if values:
-                file.sudo().with_context(ar_credit_wizard=True, tracking_disable=True).write(values)
+                policy_write(file.sudo()).with_context(tracking_disable=True).write(values)
 
     def _ar_escalation_state(self, today):
         """{file id: (highest stage of its open items, whether any is overdue)} in one
@@ -535,6 +553,7 @@ class ArCreditFile(models.Model):
         star on those that reached a stage today), totals per currency, early-payment
         discounts still open, and each invoice's portal link with its access token."""
         self.ensure_one()
+        self.check_access("read")
         file = self.sudo()
         today = fields.Date.context_today(file.with_company(file.company_id))
         items = file._ar_escalation_evaluate(today).get(file.id, [])
@@ -621,6 +640,7 @@ class ArCreditFile(models.Model):
 
     def action_escalation_preview(self):
         self._ar_check_controller()
+        self.check_access("read")
         return self.env["ar.escalation.preview"]._ar_open(self)
 
     def action_view_escalation_history(self):

@@ -27,7 +27,7 @@ class ArCreditLog(models.Model):
     date = fields.Datetime(default=fields.Datetime.now, required=True, readonly=True)
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
     file_id = fields.Many2one(
-        "ar.credit.file", string="Credit File", readonly=True, index=True, ondelete="cascade",
+        "ar.credit.file", string="Credit File", readonly=True, index=True, ondelete="restrict",
         check_company=True,
     )
     partner_id = fields.Many2one(related="file_id.partner_id", store=True, string="Customer")

@@ -30,7 +30,7 @@ class ArEscalationHistory(models.Model):
 
     file_id = fields.Many2one(
         "ar.credit.file", string="Credit File", required=True, readonly=True, index=True,
-        ondelete="cascade", check_company=True,
+        ondelete="restrict", check_company=True,
     )
     partner_id = fields.Many2one(related="file_id.partner_id", store=True, string="Customer")
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
@@ -38,8 +38,7 @@ class ArEscalationHistory(models.Model):
     run_date = fields.Date(
         readonly=True, index=True, help="The day of the run the action belongs to."
     )
-    stage_id = fields.Many2one("ar.escalation.stage", readonly=True,
-                               ondelete="set null")
+    stage_id = fields.Many2one("ar.escalation.stage", readonly=True, ondelete="restrict")
     action = fields.Selection(HISTORY_ACTIONS, required=True, readonly=True)
     move_line_ids = fields.Many2many(
         "account.move.line", "ar_escalation_history_move_line_rel", "history_id", "line_id",

@@ -1,4 +1,5 @@
 from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
 
 # The default ladder (DESIGN 5): created, editable, for every company.
 # (xml-id suffix, name, offset, actions)
@@ -33,6 +34,57 @@ class ArEscalationPolicy(models.Model):
     active = fields.Boolean(default=True)
     stage_ids = fields.One2many("ar.escalation.stage", "policy_id", string="Stages", copy=True)
     note = fields.Html()
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_in_use(self):
+        """A company's default ladder, a ladder a credit file names, or one whose stages
+        fired, is archived, never deleted."""
+        companies = self._ar_default_of()
+        if companies:
+            raise UserError(self.env._(
+                "%(policies)s is the default escalation policy of %(companies)s and cannot "
+                "be deleted: choose another Default Escalation Policy in the settings first.",
+                policies=", ".join(companies.ar_escalation_policy_id.mapped("name")),
+                companies=", ".join(companies.mapped("name")),
+            ))
+        named = self.env["ar.credit.file"].sudo()._read_group(
+            [("escalation_policy_id", "in", self.ids)], ["escalation_policy_id"],
+        )
+        used = self.browse([policy.id for (policy,) in named])
+        used |= self.env["ar.escalation.stage"].sudo().with_context(active_test=False).search(
+            [("policy_id", "in", self.ids)]
+        )._ar_used_stages().policy_id
+        if used:
+            raise UserError(self.env._(
+                "Escalation policies %(policies)s are used by credit files or by the "
+                "escalation history and cannot be deleted: archive them instead.",
+                policies=", ".join(used.sudo().mapped("name")),
+            ))
+
+    def write(self, vals):
+        if "active" in vals and not vals["active"]:
+            companies = self._ar_default_of()
+            if companies:
+                raise UserError(self.env._(
+                    "%(policies)s is the default escalation policy of %(companies)s and "
+                    "cannot be archived: choose another Default Escalation Policy in the "
+                    "settings first.",
+                    policies=", ".join(companies.ar_escalation_policy_id.mapped("name")),
+                    companies=", ".join(companies.mapped("name")),
+                ))
+        if "company_id" in vals and any(
+            policy.company_id.id != vals["company_id"] for policy in self
+        ) and self._ar_default_of():
+            raise UserError(self.env._(
+                "A company's default escalation policy stays in that company."
+            ))
+        return super().write(vals)
+
+    def _ar_default_of(self):
+        """The companies (sudo) whose default escalation policy is among ``self``."""
+        return self.env["res.company"].sudo().with_context(active_test=False).search(
+            [("ar_escalation_policy_id", "in", self.ids)]
+        )
 
     @api.model
     def _ar_create_default_policies(self, companies=None):

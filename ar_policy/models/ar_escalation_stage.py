@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from ..rules import escalation as rules
 from ..rules import fees as fee_rules
@@ -129,6 +129,33 @@ class ArEscalationStage(models.Model):
                     "Stage %s charges a late fee: its Day Offset must be after the due date.",
                     stage.name,
                 ))
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_in_use(self):
+        """A stage that fired keeps its place: history rows name it and items stand at
+        it, and without it tomorrow's run would fire the stages below it again."""
+        used = self._ar_used_stages()
+        if used:
+            raise UserError(self.env._(
+                "Stages %(stages)s are named by the escalation history or by customers' "
+                "items and cannot be deleted. Turn off their actions instead, or archive "
+                "the policy and give its customers another one.",
+                stages=", ".join(used.mapped("name")),
+            ))
+
+    def _ar_used_stages(self):
+        """The stages of ``self`` that history rows, items or credit files refer to."""
+        if not self:
+            return self
+        used_ids = set()
+        for model, fname in (("ar.escalation.history", "stage_id"),
+                             ("account.move.line", "ar_stage_id"),
+                             ("ar.credit.file", "escalation_stage_id")):
+            groups = self.env[model].sudo().with_context(active_test=False)._read_group(
+                [(fname, "in", self.ids)], [fname],
+            )
+            used_ids.update(stage.id for (stage,) in groups)
+        return self.filtered(lambda stage: stage.id in used_ids)
 
     def _ar_actions_label(self):
         """The actions of this stage, in words (preview, history)."""

@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, format_amount, format_date
 
+from .. import guards
 from ..rules import promise as rules
 
 PROMISE_STATES = [
@@ -14,6 +15,20 @@ PROMISE_STATES = [
     (rules.BROKEN, "Broken"),
 ]
 CONTROLLER_GROUP = "ar_policy.group_credit_controller"
+# What a promise is: changed only by the addon's own code paths (DESIGN 10).
+PROMISE_FIELDS = {
+    "file_id", "company_id", "currency_id", "line_ids", "instalment_ids", "grace_days",
+    "amount_open_at_promise", "state", "state_date", "user_id", "reason", "note",
+}
+INSTALMENT_FIELDS = {"promise_id", "date", "amount"}
+
+
+def _check_policy_write(records):
+    if not guards.is_policy_write(records.env):
+        raise AccessError(records.env._(
+            "Promises to pay are recorded with 'Record a Promise to Pay' on the invoice "
+            "or the credit file, and change only through the escalation run."
+        ))
 
 
 class ArPromise(models.Model):
@@ -33,7 +48,7 @@ class ArPromise(models.Model):
 
     file_id = fields.Many2one(
         "ar.credit.file", string="Credit File", required=True, readonly=True, index=True,
-        ondelete="cascade", check_company=True,
+        ondelete="restrict", check_company=True,
     )
     partner_id = fields.Many2one(related="file_id.partner_id", store=True, string="Customer")
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
@@ -110,6 +125,38 @@ class ArPromise(models.Model):
                 date=format_date(self.env, promise.date),
             )
 
+    @api.constrains("instalment_ids", "currency_id", "line_ids", "amount_open_at_promise")
+    def _check_plan(self):
+        """Every path that writes a promise meets the rules of ``_ar_record``."""
+        today = fields.Date.context_today(self)
+        for promise in self.sudo():
+            wrong = promise._ar_wrong_lines(promise.file_id, promise.line_ids)
+            if wrong:
+                raise ValidationError(wrong)
+            expected = self._ar_line_currency(promise.line_ids, promise.company_id)
+            if promise.line_ids and promise.currency_id != expected:
+                raise ValidationError(self.env._(
+                    "Currency: a promise on items in %(expected)s is in %(expected)s, not "
+                    "in %(currency)s.",
+                    expected=expected.name, currency=promise.currency_id.name,
+                ))
+            error = self._ar_plan_error(
+                [(inst.date, inst.amount) for inst in promise.instalment_ids], today,
+                promise.amount_open_at_promise, promise.currency_id, promise.company_id,
+            )
+            if error:
+                raise ValidationError(error)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        _check_policy_write(self)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if PROMISE_FIELDS & set(vals):
+            _check_policy_write(self)
+        return super().write(vals)
+
     # ------------------------------------------------------------------
     # Recording a promise
     # ------------------------------------------------------------------
@@ -142,24 +189,13 @@ class ArPromise(models.Model):
         """
         self._ar_check_controller()
         file.ensure_one()
+        file.check_access("read")
+        lines.check_access("read")
         company = file.company_id
         today = fields.Date.context_today(self)
-        if not lines:
-            raise ValidationError(self.env._("Items: choose the open items the customer promises to pay."))
-        company_ids = file._ar_company_ids(company)
-        wrong = lines.filtered(
-            lambda line: line.account_id.account_type != "asset_receivable"
-            or line.parent_state != "posted" or line.reconciled
-            or line.company_currency_id.compare_amounts(line.amount_residual, 0) <= 0
-            or line.partner_id.commercial_partner_id != file.partner_id
-            or line.company_id.id not in company_ids
-        )
+        wrong = self._ar_wrong_lines(file, lines)
         if wrong:
-            raise ValidationError(self.env._(
-                "Items: %(items)s are not open receivable items of %(customer)s.",
-                items=", ".join(wrong.move_id.mapped("display_name")),
-                customer=file.partner_id.display_name,
-            ))
+            raise ValidationError(wrong)
         live = lines.filtered(
             lambda line: line.ar_promise_line_id.state == rules.OPEN
             and line.ar_promise_line_id.date_deadline >= today
@@ -171,14 +207,10 @@ class ArPromise(models.Model):
             ))
         currency = self._ar_line_currency(lines, company)
         open_total = self._ar_open_of(lines, currency)
-        problems = rules.check_instalments(instalments, today, open_total, currency.rounding)
-        if problems:
-            labels = {"date": self.env._("Promised Date"), "amount": self.env._("Amount"),
-                      "instalment_ids": self.env._("Instalments")}
-            raise ValidationError("\n".join(
-                f"{labels[field]}: {self.env._(message)}" for field, message in problems
-            ))
-        promise = self.sudo().create({
+        error = self._ar_plan_error(instalments, today, open_total, currency, company)
+        if error:
+            raise ValidationError(error)
+        promise = guards.policy_write(self.sudo()).create({
             "file_id": file.id,
             "company_id": company.id,
             "currency_id": currency.id,
@@ -213,7 +245,63 @@ class ArPromise(models.Model):
         for move in lines.move_id:
             move.sudo().message_post(body=body, message_type="comment",
                                      subtype_xmlid="mail.mt_note")
-        return promise.sudo(False)
+        return promise.with_env(self.env)
+
+    @api.model
+    def _ar_wrong_lines(self, file, lines):
+        """Why ``lines`` cannot be promised by ``file``'s customer, or ''."""
+        if not lines:
+            return self.env._("Items: choose the open items the customer promises to pay.")
+        company_ids = file._ar_company_ids(file.company_id)
+        wrong = lines.sudo().filtered(
+            lambda line: line.account_id.account_type != "asset_receivable"
+            or line.parent_state != "posted" or line.reconciled
+            or line.company_currency_id.compare_amounts(line.amount_residual, 0) <= 0
+            or line.partner_id.commercial_partner_id != file.partner_id
+            or line.company_id.id not in company_ids
+        )
+        if not wrong:
+            return ""
+        return self.env._(
+            "Items: %(items)s are not open receivable items of %(customer)s.",
+            items=", ".join(wrong.move_id.mapped("display_name")),
+            customer=file.sudo().partner_id.display_name,
+        )
+
+    @api.model
+    def _ar_plan_error(self, instalments, today, open_total, currency, company):
+        """What is wrong with ``instalments`` [(date, amount)], in words naming the
+        field, or '' (the rules of ``rules.promise.check_instalments`` with the
+        company's horizon and maximum)."""
+        company = company.sudo()
+        problems = rules.check_instalments(
+            instalments, today, open_total, currency.rounding,
+            horizon_days=company.ar_promise_horizon_days,
+            max_count=company.ar_promise_max_instalments,
+        )
+        if not problems:
+            return ""
+        labels = {"date": self.env._("Promised Date"), "amount": self.env._("Amount"),
+                  "instalment_ids": self.env._("Instalments")}
+        messages = {
+            rules.NO_INSTALMENT: self.env._("at least one instalment is needed."),
+            rules.NO_DATE: self.env._("every instalment needs a date."),
+            rules.PAST: self.env._("an instalment date is in the past."),
+            rules.BEYOND_HORIZON: self.env._(
+                "an instalment date is after %(last)s, more than the Promise Horizon "
+                "(days) of %(days)s days ahead.",
+                last=format_date(self.env, rules.horizon(today, company.ar_promise_horizon_days)),
+                days=company.ar_promise_horizon_days,
+            ),
+            rules.SAME_DATE: self.env._("two instalments fall on the same date."),
+            rules.TOO_MANY: self.env._(
+                "%(count)s instalments, more than the Maximum Instalments (%(max)s).",
+                count=len(instalments), max=company.ar_promise_max_instalments,
+            ),
+            rules.NOT_POSITIVE: self.env._("every instalment amount must be positive."),
+            rules.OVER_OPEN: self.env._("the plan promises more than is open on the items."),
+        }
+        return "\n".join(f"{labels[field]}: {messages[message]}" for field, message in problems)
 
     def _ar_summary(self):
         self.ensure_one()
@@ -289,7 +377,7 @@ class ArPromise(models.Model):
                 result[state] |= promise
         for state, changed in result.items():
             if changed:
-                changed.write({"state": state, "state_date": today})
+                guards.policy_write(changed).write({"state": state, "state_date": today})
         result[rules.KEPT]._ar_log_outcome("promise_kept", today)
         result[rules.BROKEN]._ar_log_outcome("promise_broken", today)
         return result
@@ -342,14 +430,34 @@ class ArPromise(models.Model):
         )
 
     @api.model
+    def _ar_open_receivable_lines(self, moves):
+        """The receivable items of posted customer invoices among ``moves`` with
+        something left to pay."""
+        moves = moves.filtered(lambda m: m.is_sale_document() and m.state == "posted")
+        return self._ar_receivable_lines(moves).filtered(
+            lambda line: not line.reconciled
+            and not line.company_currency_id.is_zero(line.amount_residual)
+        )
+
+    @api.model
     def _ar_set_dispute(self, moves, disputed, reason):
         """Flags (or unflags) the receivable items of ``moves`` as disputed: out of the
         ladder and charged no fee until the dispute is closed; logged."""
         self._ar_check_controller()
+        moves.check_access("read")
         if not (reason or "").strip():
             raise UserError(self.env._("Reason: explain the dispute (or how it was settled)."))
+        if disputed:
+            closed = moves.filtered(lambda m: not self._ar_open_receivable_lines(m))
+            if closed:
+                raise UserError(self.env._(
+                    "Invoices: %s have nothing left to pay (or are not posted customer "
+                    "invoices): only an open item can be disputed.",
+                    ", ".join(closed.mapped("display_name")),
+                ))
         moves = moves.filtered(lambda m: m.is_sale_document() and m.state == "posted")
-        lines = self._ar_receivable_lines(moves).filtered(lambda line: line.ar_disputed != disputed)
+        items = self._ar_open_receivable_lines(moves) if disputed else self._ar_receivable_lines(moves)
+        lines = items.filtered(lambda line: line.ar_disputed != disputed)
         if not lines:
             raise UserError(
                 self.env._("No posted customer invoice here is disputed.") if not disputed
@@ -448,3 +556,17 @@ class ArPromiseInstalment(models.Model):
     currency_id = fields.Many2one(related="promise_id.currency_id")
     date = fields.Date(required=True)
     amount = fields.Monetary(required=True, currency_field="currency_id")
+
+    @api.constrains("date", "amount")
+    def _check_plan(self):
+        self.promise_id._check_plan()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        _check_policy_write(self)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if INSTALMENT_FIELDS & set(vals):
+            _check_policy_write(self)
+        return super().write(vals)

@@ -47,6 +47,8 @@ AR_POLICY_FIELDS = (
     "ar_fees_allowed_default",
     "ar_fee_cap_percent",
     "ar_promise_grace_days",
+    "ar_promise_horizon_days",
+    "ar_promise_max_instalments",
     "ar_concentration_enabled",
     "ar_concentration_window_months",
     "ar_conc_revenue_warning",
@@ -59,6 +61,8 @@ AR_POLICY_FIELDS = (
     "ar_conc_keep_daily_days",
 )
 
+INTERNAL = "base.group_user"
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -70,6 +74,7 @@ class ResCompany(models.Model):
         required=True,
         help="Off: no credit check. Warn: the invoice shows the problem and posts. "
         "Block: posting is refused unless a credit manager overrides it.",
+        groups=INTERNAL,
     )
     ar_default_credit_status = fields.Selection(
         CREDIT_STATUSES,
@@ -77,158 +82,229 @@ class ResCompany(models.Model):
         default="approved",
         required=True,
         help="Credit status given to a new customer at its first invoice or order.",
+        groups=INTERNAL,
     )
     ar_credit_manager_id = fields.Many2one(
         "res.users",
         string="Responsible Credit Manager",
         help="Receives credit reviews, concentration crossings and digests.",
+        groups=INTERNAL,
     )
     ar_default_collector_id = fields.Many2one(
         "res.users",
         string="Default Collector",
         help="Collector of a credit file whose customer has no salesperson.",
+        groups=INTERNAL,
     )
     ar_exposure_include_drafts = fields.Boolean(
-        string="Count Draft Invoices", default=True
+        string="Count Draft Invoices", default=True,
+        groups=INTERNAL,
     )
     ar_exposure_net_unallocated = fields.Boolean(
-        string="Deduct Unallocated Payments and Credit Notes", default=True
+        string="Deduct Unallocated Payments and Credit Notes", default=True,
+        groups=INTERNAL,
     )
     ar_hold_overdue_amount = fields.Monetary(
         string="Hold Above Overdue Amount",
         currency_field="currency_id",
         help="Put a customer on credit hold when its overdue amount is above this. "
         "0 disables the rule.",
+        groups=INTERNAL,
     )
     ar_hold_overdue_days = fields.Integer(
         string="Hold After Days Overdue",
         help="Put a customer on credit hold when its oldest overdue item is late by "
         "more than this many days. 0 disables the rule.",
+        groups=INTERNAL,
     )
     ar_pilot_start_limit = fields.Monetary(
-        string="Pilot Starting Limit", currency_field="currency_id", default=1000.0
+        string="Pilot Starting Limit", currency_field="currency_id", default=1000.0,
+        groups=INTERNAL,
     )
     ar_pilot_step = fields.Monetary(
-        string="Pilot Step", currency_field="currency_id", default=1000.0
+        string="Pilot Step", currency_field="currency_id", default=1000.0,
+        groups=INTERNAL,
     )
     ar_pilot_invoices_per_step = fields.Integer(
-        string="Invoices Paid on Time per Step", default=3
+        string="Invoices Paid on Time per Step", default=3,
+        groups=INTERNAL,
     )
-    ar_pilot_grace_days = fields.Integer(string="Pilot Grace Days", default=3)
+    ar_pilot_grace_days = fields.Integer(string="Pilot Grace Days", default=3, groups=INTERNAL)
     ar_pilot_ceiling = fields.Monetary(
         string="Pilot Ceiling",
         currency_field="currency_id",
         default=10000.0,
         help="Reaching this limit ends the pilot: the customer becomes approved.",
+        groups=INTERNAL,
     )
     ar_payment_term_prepayment_id = fields.Many2one(
-        "account.payment.term", string="Payment Terms for Prepayment Only"
+        "account.payment.term", string="Payment Terms for Prepayment Only",
+        groups=INTERNAL,
     )
     ar_payment_term_pilot_id = fields.Many2one(
-        "account.payment.term", string="Payment Terms for Pilot"
+        "account.payment.term", string="Payment Terms for Pilot",
+        groups=INTERNAL,
     )
     ar_payment_term_approved_id = fields.Many2one(
-        "account.payment.term", string="Payment Terms for Approved"
+        "account.payment.term", string="Payment Terms for Approved",
+        groups=INTERNAL,
     )
     ar_default_deposit_policy = fields.Selection(
         DEPOSIT_POLICIES, string="Default Deposit Policy", default="none",
         help="Deposit policy given to a new customer at its first invoice or order.",
+        groups=INTERNAL,
     )
-    ar_default_deposit_percent = fields.Float(string="Default Deposit (%)")
+    ar_default_deposit_percent = fields.Float(string="Default Deposit (%)", groups=INTERNAL)
     ar_default_deposit_min_amount = fields.Monetary(
         string="Default Deposit Above", currency_field="currency_id",
         help="The default deposit applies only above this amount, tax included. 0: always.",
+        groups=INTERNAL,
     )
     ar_deposit_prepayment_percent = fields.Float(
         string="Deposit for Prepayment Only (%)", default=100.0,
         help="Deposit required from prepayment-only customers. 0 disables the rule.",
+        groups=INTERNAL,
     )
     ar_deposit_pilot_percent = fields.Float(
-        string="Deposit for Pilots (%)", help="0 disables the rule."
+        string="Deposit for Pilots (%)", help="0 disables the rule.",
+        groups=INTERNAL,
     )
     ar_deposit_limit_percent = fields.Float(
         string="Deposit Over the Limit (%)",
         help="An order or invoice that would take the customer over its limit waits for "
         "this deposit instead of being refused. 0 disables the rule.",
+        groups=INTERNAL,
     )
     ar_deposit_hold_percent = fields.Float(
         string="Deposit on Hold (%)",
         help="An order of a customer on hold waits for this deposit instead of being "
         "refused. 0 disables the rule.",
+        groups=INTERNAL,
     )
     ar_deposit_restart_percent = fields.Float(
         string="Deposit After a Hold (%)",
         help="Deposit required from a customer released from a hold, until its first "
         "order whose deposit is paid. 0 disables the rule.",
+        groups=INTERNAL,
     )
     ar_escalation_enabled = fields.Boolean(
         string="Automatic Escalation Run",
         help="Apply the escalation ladder to every customer every night (off until enabled).",
+        groups=INTERNAL,
     )
     ar_escalation_policy_id = fields.Many2one(
         "ar.escalation.policy", string="Default Escalation Policy",
         domain="[('company_id', '=', id)]",
         help="The ladder of every customer whose credit file names no other.",
+        groups=INTERNAL,
     )
     ar_escalation_min_amount = fields.Monetary(
         string="Escalation Minimum Amount", currency_field="currency_id",
         help="Items whose open amount is below this are not escalated. 0: no minimum.",
+        groups=INTERNAL,
     )
     ar_fees_allowed_default = fields.Boolean(
         string="Late Fees Allowed by Default", default=True,
         help="Whether a new credit file allows late fees and interest.",
+        groups=INTERNAL,
     )
     ar_fee_cap_percent = fields.Float(
         string="Fee Cap (% of invoice)",
         help="Cap per overdue invoice of all its fees and interest together, as a share "
         "of the invoice's total, in its currency. 0: no cap.",
+        groups=INTERNAL,
     )
     ar_promise_grace_days = fields.Integer(
         string="Promise to Pay Grace Days", default=3,
         help="Items under a promise to pay stay out of the escalation until the promised "
         "date plus these days; unpaid by then, the promise is broken.",
+        groups=INTERNAL,
+    )
+    ar_promise_horizon_days = fields.Integer(
+        string="Promise Horizon (days)", default=365,
+        help="A promise to pay, and every instalment of a payment plan, falls at most "
+        "this many days after the day it is recorded.",
+        groups=INTERNAL,
+    )
+    ar_promise_max_instalments = fields.Integer(
+        string="Maximum Instalments", default=60,
+        help="Most instalments a payment plan may have.",
+        groups=INTERNAL,
     )
     ar_concentration_enabled = fields.Boolean(
         string="Concentration Warnings",
         help="Warn when too much of the business rests on one customer (off until enabled).",
+        groups=INTERNAL,
     )
     ar_concentration_window_months = fields.Integer(
         string="Revenue Window (Months)", default=12,
         help="Trailing revenue is counted over this many months.",
+        groups=INTERNAL,
     )
-    ar_conc_revenue_warning = fields.Float(string="Revenue Warning Share (%)", default=8.0)
-    ar_conc_revenue_critical = fields.Float(string="Revenue Critical Share (%)", default=20.0)
+    ar_conc_revenue_warning = fields.Float(
+        string="Revenue Warning Share (%)", default=8.0, groups=INTERNAL
+    )
+    ar_conc_revenue_critical = fields.Float(
+        string="Revenue Critical Share (%)", default=20.0, groups=INTERNAL
+    )
     ar_conc_receivable_warning = fields.Float(
-        string="Receivables Warning Share (%)", default=8.0
+        string="Receivables Warning Share (%)", default=8.0,
+        groups=INTERNAL,
     )
     ar_conc_receivable_critical = fields.Float(
-        string="Receivables Critical Share (%)", default=20.0
+        string="Receivables Critical Share (%)", default=20.0,
+        groups=INTERNAL,
     )
     ar_conc_min_customers = fields.Integer(
         string="Minimum Customers", default=5,
         help="No concentration warning while fewer customers have revenue in the window.",
+        groups=INTERNAL,
     )
     ar_conc_min_revenue = fields.Monetary(
         string="Minimum Revenue", currency_field="currency_id",
         help="No concentration warning while the trailing revenue is below this.",
+        groups=INTERNAL,
     )
     ar_conc_confirm_critical = fields.Boolean(
         string="Confirm Posting Over the Critical Share",
         help="Posting an invoice that takes a customer over a critical share needs a "
         "credit manager's confirmation, with a reason.",
+        groups=INTERNAL,
     )
     ar_conc_keep_daily_days = fields.Integer(
         string="Keep Daily Snapshots (Days)", default=90,
         help="Older concentration snapshots are thinned to month-ends.",
+        groups=INTERNAL,
     )
     ar_conc_digest_sent_on = fields.Date(
-        string="Concentration Digest Sent On", readonly=True, copy=False
+        string="Concentration Digest Sent On", readonly=True, copy=False,
+        groups=INTERNAL,
     )
 
-    @api.constrains("ar_promise_grace_days")
+    @api.constrains("ar_promise_grace_days", "ar_promise_horizon_days",
+                    "ar_promise_max_instalments")
     def _check_ar_promise_grace_days(self):
         if any(company.ar_promise_grace_days < 0 for company in self):
             raise ValidationError(self.env._("Promise to Pay Grace Days cannot be negative."))
+        if any(company.ar_promise_horizon_days < 1 for company in self):
+            raise ValidationError(self.env._("Promise Horizon (days) must be at least 1."))
+        if any(company.ar_promise_max_instalments < 1 for company in self):
+            raise ValidationError(self.env._("Maximum Instalments must be at least 1."))
+
+    @api.constrains("ar_escalation_policy_id")
+    def _check_ar_escalation_policy_company(self):
+        for company in self:
+            policy = company.sudo().ar_escalation_policy_id
+            if policy and policy.company_id not in company.parent_ids:
+                raise ValidationError(self.env._(
+                    "Default Escalation Policy: %(policy)s belongs to %(other)s, not to "
+                    "%(company)s.",
+                    policy=policy.name, other=policy.company_id.name, company=company.name,
+                ))
+            if policy and not policy.active:
+                raise ValidationError(self.env._(
+                    "Default Escalation Policy: %s is archived.", policy.name
+                ))
 
     @api.constrains("ar_escalation_min_amount", "ar_fee_cap_percent")
     def _check_ar_escalation_values(self):

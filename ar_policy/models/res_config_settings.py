@@ -72,6 +72,12 @@ class ResConfigSettings(models.TransientModel):
     ar_promise_grace_days = fields.Integer(
         related="company_id.ar_promise_grace_days", readonly=False
     )
+    ar_promise_horizon_days = fields.Integer(
+        related="company_id.ar_promise_horizon_days", readonly=False
+    )
+    ar_promise_max_instalments = fields.Integer(
+        related="company_id.ar_promise_max_instalments", readonly=False
+    )
     ar_default_deposit_policy = fields.Selection(
         related="company_id.ar_default_deposit_policy", readonly=False
     )

@@ -1,7 +1,10 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..guards import is_policy_write
 from .ar_credit_file import BILLING_GROUPS
+
+INTERNAL = "base.group_user"
 
 
 class ResPartner(models.Model):
@@ -9,15 +12,18 @@ class ResPartner(models.Model):
 
     ar_credit_file_id = fields.Many2one(
         "ar.credit.file", string="Credit File", compute="_compute_ar_credit_file_id",
-        search="_search_ar_credit_file_id",
+        search="_search_ar_credit_file_id", groups=INTERNAL,
     )
     ar_credit_status = fields.Selection(
-        string="Credit Status", related="ar_credit_file_id.credit_status"
+        string="Credit Status", related="ar_credit_file_id.credit_status", groups=INTERNAL
     )
     ar_credit_hold = fields.Boolean(
-        string="On Credit Hold", compute="_compute_ar_credit_hold", search="_search_ar_credit_hold"
+        string="On Credit Hold", compute="_compute_ar_credit_hold",
+        search="_search_ar_credit_hold", groups=INTERNAL,
     )
-    ar_hold_causes = fields.Char(related="ar_credit_file_id.hold_causes", string="Hold Causes")
+    ar_hold_causes = fields.Char(
+        related="ar_credit_file_id.hold_causes", string="Hold Causes", groups=INTERNAL
+    )
     ar_exposure = fields.Monetary(
         related="ar_credit_file_id.exposure", string="Credit Exposure", groups=BILLING_GROUPS,
         currency_field="ar_company_currency_id",
@@ -47,10 +53,14 @@ class ResPartner(models.Model):
         currency_field="ar_company_currency_id",
     )
     ar_company_currency_id = fields.Many2one(
-        "res.currency", compute="_compute_ar_company_currency_id"
+        "res.currency", compute="_compute_ar_company_currency_id", groups=INTERNAL
     )
-    ar_concentration_banner = fields.Text(compute="_compute_ar_concentration_banner")
-    ar_concentration_level = fields.Char(compute="_compute_ar_concentration_banner")
+    ar_concentration_banner = fields.Text(
+        compute="_compute_ar_concentration_banner", groups=INTERNAL
+    )
+    ar_concentration_level = fields.Char(
+        compute="_compute_ar_concentration_banner", groups=INTERNAL
+    )
 
     @api.depends_context("company")
     def _compute_ar_credit_file_id(self):
@@ -96,41 +106,87 @@ class ResPartner(models.Model):
                     self.env._("Credit Limit of %s cannot be negative.", partner.display_name)
                 )
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_credit_history(self):
+        """A customer's credit history is its audit trail: archive the customer instead.
+        Credit files without history go with the customer."""
+        files = self._ar_files_with_history()
+        if files:
+            raise UserError(self.env._(
+                "%(customers)s cannot be deleted: their credit files (%(companies)s) hold "
+                "a credit history (credit log, escalation history or promises to pay). "
+                "Archive them instead.",
+                customers=", ".join(files.partner_id.mapped("display_name")),
+                companies=", ".join(files.company_id.mapped("name")),
+            ))
+
+    def _ar_files_with_history(self):
+        """The credit files (sudo) of these partners that hold a credit history."""
+        files = self.env["ar.credit.file"].sudo().search([("partner_id", "in", self.ids)])
+        if not files:
+            return files
+        used = set()
+        for model in ("ar.credit.log", "ar.escalation.history", "ar.promise"):
+            groups = self.env[model].sudo()._read_group([("file_id", "in", files.ids)], ["file_id"])
+            used.update(file.id for (file,) in groups)
+        return files.filtered(lambda file: file.id in used)
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if vals.get("credit_limit"):
-                self._ar_check_limit_write(self.browse(), vals["credit_limit"])
+            if "credit_limit" in vals:
+                parent = self.browse(
+                    False if vals.get("is_company") else vals.get("parent_id")
+                ).exists()
+                self._ar_check_limit_write(self.browse(), vals["credit_limit"], parent=parent)
         return super().create(vals_list)
 
     def write(self, vals):
-        if "credit_limit" in vals:
-            self._ar_check_limit_write(self, vals["credit_limit"])
+        if "credit_limit" in vals and self._ar_check_limit_write(self, vals["credit_limit"]):
+            vals = {fname: value for fname, value in vals.items() if fname != "credit_limit"}
         return super().write(vals)
 
     @api.model
-    def _ar_check_limit_write(self, partners, limit):
-        """Only a credit manager's wizard changes a limit (DESIGN 1); Odoo's own sync of
-        the limit from a commercial entity to its contacts goes through."""
-        if self.env.su or self.env.context.get("ar_credit_wizard") or self.env.context.get(
-            "install_mode"
-        ):
-            return
+    def _ar_check_limit_write(self, partners, limit, parent=None):
+        """Only a credit manager's wizard changes a limit (DESIGN 1, 10); Odoo's own sync
+        of the limit from a commercial entity to its contacts, and a value left as it
+        was, go through. ``parent``: on create, the new contact's parent.
+
+        Returns True when the value is every partner's own to the currency's rounding:
+        the write leaves it out rather than store a difference nobody logged."""
+        limit = limit or 0.0
+        if limit < 0:
+            # before any rounding: -0.001 is a mistake, not "no limit"
+            raise ValidationError(self.env._("Credit Limit cannot be negative."))
+        if self.env.su or is_policy_write(self.env):
+            return False
+        currency = self.env.company.currency_id
+
+        def same(partner):
+            return partner and currency.compare_amounts(partner.sudo().credit_limit, limit) == 0
+
+        synced = False
         for partner in partners:
             commercial = partner.commercial_partner_id
-            if commercial != partner and commercial.sudo().credit_limit == limit:
+            if same(partner):
                 continue
-            if partner.sudo().credit_limit == limit:
+            if commercial != partner and same(commercial):
+                synced = True
                 continue
             raise UserError(self.env._(
                 "Credit Limit: a limit is changed by a credit manager with 'Change Credit "
                 "Terms' on the customer's credit file, with a reason."
             ))
-        if not partners and limit:
+        if partners:
+            return not synced
+        commercial = parent.commercial_partner_id if parent else None
+        default = self._fields["credit_limit"].get_company_dependent_fallback(self) or 0.0
+        if currency.compare_amounts(limit, default) and not same(commercial):
             raise UserError(self.env._(
                 "Credit Limit: set the limit of a new customer with 'Change Credit Terms' "
                 "on its credit file, with a reason."
             ))
+        return False
 
     def _ar_credit_file(self):
         self.ensure_one()

@@ -4,6 +4,7 @@ from odoo import Command, fields
 from odoo.tests import new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.ar_policy.guards import policy_write
 
 
 class ArPolicyCommon(AccountTestInvoicingCommon):
@@ -99,9 +100,12 @@ class ArPolicyCommon(AccountTestInvoicingCommon):
         """A draft customer invoice (or credit note) of one line of ``amount``, no taxes.
 
         ``date`` is the invoice date (today by default), ``due`` its due date (no
-        payment terms then); other ``values`` go to the move (``ar_origin``...).
+        payment terms then); other ``values`` go to the move (``ar_origin``...: as the
+        addon's own fee and deposit invoices mark it).
         """
         Move = cls.env["account.move"].with_company(company or cls.company)
+        if "ar_origin" in values:
+            Move = policy_write(Move)
         return Move.create(cls._invoice_vals(
             partner, amount, date=date, due=due, currency=currency, move_type=move_type,
             **values,

@@ -133,7 +133,7 @@ class TestDepositInvoice(ArPolicyCommon):
     def test_stage_deposit_percent(self):
         self._set_mode("block")
         file = self._file(self.customer)
-        file.sudo().with_context(ar_credit_wizard=True).stage_deposit_percent = 40.0
+        file.sudo().stage_deposit_percent = 40.0
         invoice = self._invoice(self.customer, 1000.0)
         self.assertAlmostEqual(invoice.ar_deposit_amount, 400.0)
         self.assertEqual(invoice.ar_deposit_reason, "escalation stage")

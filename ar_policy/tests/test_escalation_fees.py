@@ -280,7 +280,7 @@ class TestEscalationFees(ArPolicyCommon):
         invoice = self._posted_invoice(1000.0)
         other = self._posted_invoice(800.0, partner=self.other_customer)
         disputed = self._posted_invoice(300.0)
-        self._item(disputed).sudo().ar_disputed = True
+        self._item(disputed)._ar_write_policy_fields({"ar_disputed": True})
         self._run("2026-03-16")
         History = self.env["ar.escalation.history"]
         letter = History.search([

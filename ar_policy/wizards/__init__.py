@@ -6,3 +6,4 @@ from . import ar_concentration_confirm_wizard
 from . import ar_escalation_preview
 from . import ar_promise_wizard
 from . import ar_dispute_wizard
+from . import base_partner_merge

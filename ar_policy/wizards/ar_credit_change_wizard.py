@@ -64,6 +64,22 @@ class ArCreditChangeWizard(models.TransientModel):
             if wizard.deposit_min_amount < 0:
                 raise ValidationError(self.env._("Deposit Above cannot be negative."))
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._ar_check_limit_sign(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._ar_check_limit_sign(vals)
+        return super().write(vals)
+
+    @api.model
+    def _ar_check_limit_sign(self, vals):
+        """Before the currency's rounding: -0.001 is a mistake, not 0 (no limit)."""
+        if (vals.get("credit_limit") or 0.0) < 0:
+            raise ValidationError(self.env._("New Credit Limit cannot be negative."))
+
     def action_apply(self):
         self.ensure_one()
         self.file_ids._ar_check_manager()

@@ -13,9 +13,14 @@ class ArEscalationPreview(models.TransientModel):
 
     @api.model
     def _ar_open(self, files=None):
-        """The preview of ``files``, or of every file of the current company."""
-        if not files:
-            files = self.env["ar.credit.file"]._ar_escalation_candidates(self.env.company.root_id)
+        """The preview of ``files``, or of every file of the current company the user
+        may read. Computed as superuser, so the user's access is checked first."""
+        if files:
+            files.check_access("read")
+        else:
+            files = self.env["ar.credit.file"]._ar_escalation_candidates(
+                self.env.company.root_id
+            ).with_env(self.env)._filtered_access("read")
         preview = self.create({"file_ids": [fields.Command.set(files.ids)]})
         preview._ar_compute_lines()
         return {
@@ -29,7 +34,9 @@ class ArEscalationPreview(models.TransientModel):
 
     def _ar_compute_lines(self):
         self.ensure_one()
-        files = self.file_ids.sudo()
+        files = self.sudo().file_ids
+        files.with_env(self.env).check_access("read")
+        files = files.sudo()
         values = []
         for company, company_files in files.grouped("company_id").items():
             company_files = company_files.with_company(company)

@@ -3,6 +3,8 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..guards import policy_write
+
 
 class ArFeeWaiverWizard(models.TransientModel):
     """A credit manager waives a late-fee invoice, with a reason: a posted credit note
@@ -62,19 +64,19 @@ class ArFeeWaiverWizard(models.TransientModel):
                 ] if move.state == "posted" else move.state,
             ))
         today = fields.Date.context_today(self)
-        credit_note = move._reverse_moves([{
+        credit_note = policy_write(move)._reverse_moves([{
             "ref": self.env._("Late fee waived: %s", reason),
             "invoice_date": today,
             "date": today,
             "ar_origin": "late_fee",
-        }], cancel=True)
+        }], cancel=True).with_env(move.env)
         waived = defaultdict(float)
         for fee_line in move.invoice_line_ids.filtered("ar_fee_item_id"):
             waived[fee_line.ar_fee_item_id] += fee_line.price_subtotal
         for item, amount in waived.items():
-            item.sudo().ar_fees_charged = item.currency_id.round(
+            item.sudo()._ar_write_policy_fields({"ar_fees_charged": item.currency_id.round(
                 max(item.ar_fees_charged - amount, 0.0)
-            )
+            )})
         items = self.env["account.move.line"].union(*waived)
         self.env["ar.escalation.history"].sudo().create({
             "file_id": file.id,

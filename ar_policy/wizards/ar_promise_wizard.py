@@ -2,6 +2,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_date
 
 from ..rules import promise as rules
 
@@ -97,19 +98,30 @@ class ArPromiseWizard(models.TransientModel):
     def action_split(self):
         """Splits the open amount into equal monthly instalments from the promised date."""
         self.ensure_one()
-        if self.instalment_count < 1:
-            raise UserError(self.env._("Instalments: at least 1."))
+        company = self.file_id.company_id or self.env.company
+        maximum = company.ar_promise_max_instalments
+        if not 1 <= self.instalment_count <= maximum:
+            raise UserError(self.env._(
+                "Instalments: from 1 to %(max)s (Maximum Instalments in the settings), "
+                "not %(count)s.", max=maximum, count=self.instalment_count,
+            ))
         if not self.date:
             raise UserError(self.env._("Promised Date: the first instalment's date is needed."))
+        dates = rules.plan_dates(self.date, self.instalment_count)
+        today = fields.Date.context_today(self)
+        last = rules.horizon(today, company.ar_promise_horizon_days)
+        if not dates or self.date < today or dates[-1] > last:
+            raise UserError(self.env._(
+                "Promised Date: the plan runs from today to %(last)s at the latest (Promise "
+                "Horizon (days) in the settings).", last=format_date(self.env, last),
+            ))
         total = self.amount or self.amount_open
         amounts = rules.split_evenly(total, self.instalment_count, self.currency_id.rounding)
         self.write({
             "is_plan": True,
             "instalment_ids": [fields.Command.clear()] + [
-                fields.Command.create({
-                    "date": self.date + relativedelta(months=index), "amount": amount,
-                })
-                for index, amount in enumerate(amounts)
+                fields.Command.create({"date": date, "amount": amount})
+                for date, amount in zip(dates, amounts, strict=True)
             ],
         })
         return {

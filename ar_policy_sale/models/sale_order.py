@@ -3,9 +3,11 @@ import dataclasses
 from markupsafe import Markup
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import AccessError, RedirectWarning
+from odoo.exceptions import AccessError
 from odoo.tools import format_amount
 
+from odoo.addons.ar_policy.exceptions import manager_override_offer
+from odoo.addons.ar_policy.guards import policy_write
 from odoo.addons.ar_policy.models.account_move import ArCreditRefusal
 from odoo.addons.ar_policy.rules import credit as rules
 from odoo.addons.ar_policy.rules import deposit as deposit_rules
@@ -293,8 +295,8 @@ class SaleOrder(models.Model):
                 "ar_policy_sale.action_ar_order_override_wizard"
             )
             action["context"] = {"default_order_ids": self.ids}
-            raise RedirectWarning(
-                refusal.args[0], action, self.env._("Confirm Anyway (Credit Manager)")
+            raise manager_override_offer(
+                refusal, action, self.env._("Confirm Anyway (Credit Manager)")
             ) from refusal
         if not allowed:
             return True
@@ -321,6 +323,7 @@ class SaleOrder(models.Model):
         ):
             raise AccessError(self.env._("Only a Credit Manager can confirm over the credit policy."))
         checked._ar_ensure_files()
+        self.env["ar.credit.file"].sudo()._ar_serialize_credit_check(checked)
         checked._ar_refresh_deposit()
         decisions = checked.sudo()._ar_order_decisions()
         show_amounts = self.env.user.has_group("account.group_account_invoice")
@@ -398,7 +401,8 @@ class SaleOrder(models.Model):
     def _ar_deposit_to_down_payment(self):
         """The paid deposit becomes a down payment on the order (Odoo's own mechanism),
         reconciled with the payments, so that the final invoice deducts it. Only where
-        Odoo has not already made one."""
+        Odoo has not already made one. An order paid in full gets its own invoice
+        instead: a down payment of everything would leave a final invoice of nothing."""
         for order in self.sudo():
             if not order.ar_deposit_amount or order.ar_deposit_move_id:
                 continue
@@ -407,13 +411,26 @@ class SaleOrder(models.Model):
                 continue
             if order.order_line.filtered(lambda line: line.is_downpayment and not line.display_type):
                 continue
-            wizard = self.env["sale.advance.payment.inv"].sudo().with_company(order.company_id).create({
-                "sale_order_ids": [fields.Command.set(order.ids)],
-                "advance_payment_method": "fixed",
-                "fixed_amount": min(paid, order.amount_total),
-            })
-            invoice = wizard._create_invoices(order).sudo()
-            invoice.ar_origin = "deposit"
+            paid_in_full = order.currency_id.compare_amounts(paid, order.amount_total) >= 0
+            if paid_in_full:
+                # as Odoo's automatic invoicing does for an order paid in full
+                order._force_lines_to_invoice_policy_order()
+                invoice = order.with_company(order.company_id).with_context(
+                    raise_if_nothing_to_invoice=False
+                )._create_invoices(final=True)
+            else:
+                wizard = self.env["sale.advance.payment.inv"].sudo().with_company(
+                    order.company_id
+                ).create({
+                    "sale_order_ids": [fields.Command.set(order.ids)],
+                    "advance_payment_method": "fixed",
+                    "fixed_amount": paid,
+                })
+                invoice = wizard._create_invoices(order)
+            if not invoice:
+                continue
+            invoice = invoice.sudo()
+            policy_write(invoice).ar_origin = "deposit"
             invoice.action_post()
             order.ar_deposit_move_id = invoice
             payments = order.ar_deposit_assignment_ids.payment_id
@@ -426,10 +443,15 @@ class SaleOrder(models.Model):
             if pending:
                 pending.invoice_ids = [fields.Command.link(invoice.id)]
             order._ar_reconcile_deposit(invoice, payments)
-            order.message_post(body=self.env._(
-                "Deposit of %(amount)s invoiced as a down payment: %(invoice)s",
-                amount=format_amount(self.env, paid, order.currency_id),
-                invoice=Markup(invoice._get_html_link()),
+            values = {
+                "amount": format_amount(self.env, paid, order.currency_id),
+                "invoice": Markup(invoice._get_html_link()),
+            }
+            order.message_post(body=(
+                self.env._("Paid in full (%(amount)s) and invoiced: %(invoice)s", **values)
+                if paid_in_full else
+                self.env._("Deposit of %(amount)s invoiced as a down payment: %(invoice)s",
+                           **values)
             ))
 
     def _ar_reconcile_deposit(self, invoice, payments):

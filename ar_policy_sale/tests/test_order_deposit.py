@@ -209,7 +209,7 @@ class TestOrderDeposit(ArSaleCommon):
         self._set_status(self.customer, "pilot")
         self._set_limit(self.customer, 0.0)
         file = self._file(self.customer)
-        file.sudo().with_context(ar_credit_wizard=True).stage_deposit_percent = 40.0
+        file.sudo().stage_deposit_percent = 40.0
         order = self._order(self.customer, 1000.0)
         self.assertEqual(order.ar_deposit_percent, 40.0)
         self.assertEqual(order.ar_deposit_reason, "escalation stage, pilot customer")

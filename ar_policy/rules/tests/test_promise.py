@@ -21,6 +21,10 @@ class TestDeadline:
     def test_no_grace(self):
         assert promise.deadline([D], 0) == D
 
+    def test_calendar_end_does_not_overflow(self):
+        assert promise.deadline([date(9999, 12, 31)], 3) == date.max
+        assert promise.due_so_far([(date(9999, 12, 31), 10.0)], D, 3) == 0
+
 
 class TestOutcome:
     def test_open_until_date_plus_grace(self):
@@ -103,3 +107,29 @@ class TestCheckInstalments:
         problems = promise.check_instalments([(D, 100.01)], D, 100.0)
         assert problems == [("amount", "the plan promises more than is open on the items")]
         assert promise.check_instalments([(D, 100.004)], D, 100.0) == []
+
+    def test_horizon(self):
+        assert promise.horizon(date(2026, 3, 1), 365) == date(2027, 3, 1)
+        plan = [(date(2027, 3, 1), 10.0)]
+        assert promise.check_instalments(plan, date(2026, 3, 1), 100.0, horizon_days=365) == []
+        plan = [(date(2027, 3, 2), 10.0)]
+        assert promise.check_instalments(plan, date(2026, 3, 1), 100.0, horizon_days=365) == [
+            ("date", promise.BEYOND_HORIZON)]
+        plan = [(date(9999, 12, 31), 10.0)]
+        assert promise.check_instalments(plan, date(2026, 3, 1), 100.0, horizon_days=365) == [
+            ("date", promise.BEYOND_HORIZON)]
+
+    def test_most_instalments(self):
+        plan = [(date(2026, 3, day), 1.0) for day in range(1, 4)]
+        assert promise.check_instalments(plan, date(2026, 3, 1), 100.0, max_count=3) == []
+        assert promise.check_instalments(plan, date(2026, 3, 1), 100.0, max_count=2) == [
+            ("instalment_ids", promise.TOO_MANY)]
+
+
+class TestPlanDates:
+    def test_monthly(self):
+        assert promise.plan_dates(date(2026, 1, 31), 3) == [
+            date(2026, 1, 31), date(2026, 2, 28), date(2026, 3, 31)]
+
+    def test_past_the_calendar_end(self):
+        assert promise.plan_dates(date(2026, 3, 15), 10**6) is None

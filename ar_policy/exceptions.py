@@ -1,0 +1,19 @@
+"""The addon's exceptions.
+
+A refusal by the credit policy is a normal business outcome, not a fault: it reaches
+the user with its message (and a credit manager with the button to the override
+wizard), and the server logs it at INFO, without a traceback. Odoo's request handler
+logs an exception at its ``loglevel`` attribute when it has one (odoo/http.py), and
+at ERROR with a traceback otherwise, which is what operators alert on.
+"""
+
+import logging
+
+from odoo.exceptions import RedirectWarning
+
+
+def manager_override_offer(refusal, action, button_text):
+    """The refusal as Odoo's RedirectWarning to ``action`` (the manager's wizard)."""
+    offer = RedirectWarning(refusal.args[0], action, button_text)
+    offer.loglevel = logging.INFO
+    return offer

@@ -1,0 +1,23 @@
+"""Guards that a client cannot forge (DESIGN 10).
+
+Protected fields (holds, status, limits, the ladder's bookkeeping on items, a document's
+origin, disputes and promises) change only through the addon's own code paths. Those
+paths mark their environment with ``POLICY_WRITE``, a plain Python object: a context
+sent over JSON-RPC can carry strings, numbers, lists and dicts, never this object, so
+``is_policy_write`` is true only in-process (the pattern of OCA queue_job's
+``EDIT_SENTINEL``). Who may take such a path is checked before it, with ``has_group``
+on the real user.
+"""
+
+CONTEXT_KEY = "ar_policy_write"
+POLICY_WRITE = object()
+
+
+def policy_write(records):
+    """``records`` in an environment allowed to write the addon's protected fields."""
+    return records.with_context(**{CONTEXT_KEY: POLICY_WRITE})
+
+
+def is_policy_write(env):
+    """True when ``env`` was marked by ``policy_write`` in this process."""
+    return env.context.get(CONTEXT_KEY) is POLICY_WRITE
