@@ -10,5 +10,9 @@ from . import test_escalation
 from . import test_escalation_fees
 from . import test_escalation_pauses
 from . import test_tour_promise
+from . import test_refusal_log
 from . import test_access_branch
+from . import test_security_guards
+from . import test_security_rpc
+from . import test_security_integrity
 from . import test_account_position
