@@ -21,3 +21,18 @@ def policy_write(records):
 def is_policy_write(env):
     """True when ``env`` was marked by ``policy_write`` in this process."""
     return env.context.get(CONTEXT_KEY) is POLICY_WRITE
+
+
+SCHEDULER_KEY = "ar_scheduler"
+BY_SCHEDULER = object()
+
+
+def as_scheduler(records, scheduler=True):
+    """``records`` acting for the scheduled actions: history rows carry no user and
+    say "by the scheduler". Only the crons' own code sets it; a client cannot."""
+    return records.with_context(**{SCHEDULER_KEY: BY_SCHEDULER if scheduler else False})
+
+
+def is_scheduler(env):
+    """True when ``env`` acts for a scheduled action (set by ``as_scheduler``)."""
+    return env.context.get(SCHEDULER_KEY) is BY_SCHEDULER

@@ -9,7 +9,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
-from ..guards import policy_write
+from ..guards import as_scheduler, policy_write
 from ..rules import concentration as rules
 
 _logger = logging.getLogger(__name__)
@@ -271,7 +271,7 @@ class ArConcentration(models.AbstractModel):
         companies = self._ar_enabled_companies()
         done = 0
         for company in companies:
-            self.with_company(company).with_context(ar_scheduler=True)._ar_take_snapshot(
+            as_scheduler(self.with_company(company))._ar_take_snapshot(
                 company, notify=True
             )
             self._ar_thin(company)

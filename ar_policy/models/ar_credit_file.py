@@ -9,7 +9,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, format_amount, formatLang
 
-from ..guards import is_policy_write, policy_write
+from ..guards import as_scheduler, is_policy_write, is_scheduler, policy_write
 from ..rules import credit as rules
 from ..rules import deposit as deposit_rules
 from ..rules import fees as fee_rules
@@ -623,7 +623,7 @@ class ArCreditFile(models.Model):
         """
         if not entries:
             return
-        by_scheduler = bool(self.env.context.get("ar_scheduler"))
+        by_scheduler = is_scheduler(self.env)
         user = self.env["res.users"] if by_scheduler else self.env.user
         self.env["ar.credit.log"].sudo().create([{
             "file_id": entry["file"].id,
@@ -925,7 +925,7 @@ class ArCreditFile(models.Model):
                 ("partner_id", "in", partners.commercial_partner_id.ids),
                 ("company_id", "=", company.id),
             ])
-            files.with_context(ar_scheduler=False)._ar_refresh_holds()
+            as_scheduler(files, False)._ar_refresh_holds()
 
     @api.model
     def _cron_refresh_holds(self, batch_size=1000):
@@ -946,7 +946,7 @@ class ArCreditFile(models.Model):
         total = len(records)
         result = 0
         for start in range(0, total, batch_size):
-            batch = records[start:start + batch_size].with_context(ar_scheduler=True)
+            batch = as_scheduler(records[start:start + batch_size])
             result += getattr(batch, method)() or 0
             done += len(batch)
             self.env["ir.cron"]._notify_progress(done=done, remaining=total - done)

@@ -8,7 +8,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL, format_amount, format_date
 
-from ..guards import policy_write
+from ..guards import as_scheduler, is_scheduler, policy_write
 from ..rules import credit as credit_rules
 from ..rules import escalation as rules
 
@@ -137,7 +137,7 @@ class ArCreditFile(models.Model):
             ("stage_deposit_percent", ">", 0),
         ])
         if files:
-            files = files.with_context(ar_scheduler=False)
+            files = as_scheduler(files, False)
             files._ar_refresh_holds()
             files._ar_escalation_update_state(fields.Date.context_today(self))
         return result
@@ -389,7 +389,7 @@ class ArCreditFile(models.Model):
         out with the transaction's commit (never sent by a run rolled back)."""
         self.ensure_one()
         file = self.sudo().with_context(mail_notify_force_send=False, ar_escalation_mail=True)
-        if self.env.context.get("ar_scheduler"):
+        if is_scheduler(self.env):
             file = file.with_user(self.env.ref("base.user_root"))
         return file.message_post_with_source(
             template, message_type="comment", subtype_xmlid="mail.mt_comment",
@@ -441,7 +441,7 @@ class ArCreditFile(models.Model):
         """History rows and one chatter note per file summarising them."""
         if not rows:
             return self.env["ar.escalation.history"]
-        by_scheduler = bool(self.env.context.get("ar_scheduler"))
+        by_scheduler = is_scheduler(self.env)
         now = fields.Datetime.now()
         history = self.env["ar.escalation.history"].sudo().create([{
             "file_id": row["file"].id,
@@ -619,7 +619,7 @@ class ArCreditFile(models.Model):
         the current user (even when the company's nightly run is off)."""
         self._ar_check_controller()
         self.check_access("write")
-        files = self.sudo().with_context(ar_scheduler=False)._ar_escalation_claim()
+        files = as_scheduler(self.sudo(), False)._ar_escalation_claim()
         acted = 0
         for company, company_files in files.grouped("company_id").items():
             company_files = company_files.with_company(company)

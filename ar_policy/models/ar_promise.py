@@ -385,7 +385,7 @@ class ArPromise(models.Model):
     def _ar_log_outcome(self, action, today):
         if not self:
             return
-        by_scheduler = bool(self.env.context.get("ar_scheduler"))
+        by_scheduler = guards.is_scheduler(self.env)
         user = self.env["res.users"] if by_scheduler else self.env.user
         label = (self.env._("Promise kept") if action == "promise_kept"
                  else self.env._("Promise broken: the items escalate again"))

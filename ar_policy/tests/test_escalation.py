@@ -8,6 +8,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
+from ..guards import as_scheduler
 from .common import ArPolicyCommon
 
 DUE = date(2026, 3, 10)
@@ -187,7 +188,7 @@ class TestEscalation(ArPolicyCommon):
         self.assertTrue(self.file.hold_cause_stage)
         files = self.file | file_b
         with freeze_time("2026-03-31"):
-            files.with_context(ar_scheduler=True)._ar_refresh_holds()
+            as_scheduler(files)._ar_refresh_holds()
         self.assertTrue(self.file.credit_hold)
         self.assertFalse(file_b.credit_hold, "the same partner has nothing late in company B")
         self.assertFalse(file_b.log_ids)

@@ -146,6 +146,18 @@ class TestSecurityGuards(ArPolicyCommon):
         release = self.file.log_ids.filtered(lambda log: log.event == "release")
         self.assertRecordValues(release, [{"reason": "Cheque cleared", "user_id": self.manager.id}])
 
+    def test_forged_scheduler_key_does_not_hide_who_acted(self):
+        """A context saying "the scheduler did it" would log a manager's release with no
+        user; only the crons' own code path marks a row as the scheduler's."""
+        self.env["ar.credit.hold.wizard"].with_user(self.manager).with_context(
+            ar_scheduler=True
+        ).create({
+            "file_ids": [Command.set(self.file.ids)], "action": "release",
+            "reason": "Cheque cleared",
+        }).action_apply()
+        release = self.file.log_ids.filtered(lambda log: log.event == "release")
+        self.assertRecordValues(release, [{"user_id": self.manager.id, "by_scheduler": False}])
+
     # ------------------------------------------------------------------
     # Defect 1: the credit limit
     # ------------------------------------------------------------------
