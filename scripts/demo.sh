@@ -54,13 +54,7 @@ odoo_cmd -d "$DB" -i "$(IFS=,; echo "${ADDONS[*]}")" --stop-after-init --log-lev
 
 log "running every ar_policy scheduled action once"
 out="$RUN/nightly.out"
-odoo_cmd shell -d "$DB" --no-http --log-level=warn >"$out" <<'PY' ||
-summary = env["ar.credit.file"]._ar_demo_nightly_summary()
-print("@@ar_policy nightly@@")
-print(summary)
-env.cr.commit()
-print("@@ar_policy done@@")
-PY
+odoo_cmd shell -d "$DB" --no-http --log-level=warn <"$ROOT/scripts/demo_summary.py" >"$out" ||
     { cat "$out" >&2; die "the nightly run failed (see the log above)"; }
 grep -q '^@@ar_policy done@@$' "$out" || { cat "$out" >&2; die "the nightly run did not finish"; }
 sed -n '/^@@ar_policy nightly@@$/,/^@@ar_policy done@@$/{/^@@/d;p}' "$out"
