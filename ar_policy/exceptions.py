@@ -9,7 +9,18 @@ at ERROR with a traceback otherwise, which is what operators alert on.
 
 import logging
 
-from odoo.exceptions import RedirectWarning
+from odoo.exceptions import RedirectWarning, UserError
+
+
+class ArCreditRefusal(UserError):
+    """The credit check refused one or more documents (invoices or orders)."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        # The web client shows an exception type it does not know as a crash
+        # ("Oops!"); this shows the refusal in UserError's dialog instead
+        # (web/static/src/core/errors/error_handlers.js, exception_class).
+        self.context = {"exception_class": "odoo.exceptions.UserError"}
 
 
 def manager_override_offer(refusal, action, button_text):

@@ -1,7 +1,7 @@
 {
     "name": "Credit & Collections Policy - Sales",
     "summary": "Credit check, holds and required deposits on sales orders",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.0.1",
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "ar_policy",
@@ -11,7 +11,7 @@
         "security/ir.model.access.csv",
         "security/ar_policy_sale_security.xml",
         "wizards/ar_deposit_assign_wizard_views.xml",
-        "wizards/ar_order_override_wizard_views.xml",
+        "wizards/ar_credit_override_wizard_views.xml",
         "views/sale_order_views.xml",
         "views/ar_deposit_assignment_views.xml",
         "views/menus.xml",

@@ -11,6 +11,7 @@ from . import ar_credit_file_demo
 from . import ar_credit_file_lock
 from . import res_partner
 from . import account_move
+from . import ar_credit_check
 from . import account_partial_reconcile
 from . import res_config_settings
 from . import ar_concentration

@@ -1,27 +1,16 @@
 import dataclasses
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError
 from odoo.tools import format_amount
 
-from ..exceptions import manager_override_offer
+from ..exceptions import ArCreditRefusal
 from ..guards import is_policy_write
-from ..rules import credit as rules
 from ..rules import deposit as deposit_rules
 from .ar_concentration import ArConcentrationRefusal
+from .ar_credit_check import CreditDocument, DocumentKind
 
 INTERNAL = "base.group_user"
-
-
-class ArCreditRefusal(UserError):
-    """The credit check refused one or more documents."""
-
-    def __init__(self, *args):
-        super().__init__(*args)
-        # The web client shows an exception type it does not know as a crash
-        # ("Oops!"); this shows the refusal in UserError's dialog instead
-        # (web/static/src/core/errors/error_handlers.js, exception_class).
-        self.context = {"exception_class": "odoo.exceptions.UserError"}
 
 
 class AccountMove(models.Model):
@@ -121,15 +110,15 @@ class AccountMove(models.Model):
         if not checked:
             return
         show_amounts = self.env.user.has_group("account.group_account_invoice")
-        for move, (file, decision) in checked._ar_credit_decisions().items():
+        Check = self.env["ar.credit.check"]
+        for move, verdict in Check._ar_verdicts(checked._ar_credit_documents()).items():
+            decision = verdict.decision
             if isinstance(decision, deposit_rules.DepositDecision):
                 move.ar_deposit_amount = decision.required
                 move.ar_deposit_reason = self.env["ar.credit.file"]._ar_deposit_reason_text(decision)
             if decision.refused:
-                move.ar_credit_banner = move._ar_credit_message(file, decision, show_amounts)
-                move.ar_credit_banner_blocking = (
-                    move.company_id.ar_enforcement_mode == "block" or decision.reason == "deposit"
-                )
+                move.ar_credit_banner = Check._ar_verdict_message(verdict, show_amounts)
+                move.ar_credit_banner_blocking = verdict.blocking
 
     @api.depends("company_id.ar_enforcement_mode")
     def _compute_partner_credit_warning(self):
@@ -204,24 +193,12 @@ class AccountMove(models.Model):
         try:
             return super().action_post()
         except ArCreditRefusal as refusal:
-            self._ar_offer_manager_wizard(
-                refusal, "ar_policy.action_ar_credit_override_wizard",
-                self.env._("Post Anyway (Credit Manager)"),
-            )
+            self.env["ar.credit.check"]._ar_offer_manager_wizard(self, refusal)
         except ArConcentrationRefusal as refusal:
-            self._ar_offer_manager_wizard(
-                refusal, "ar_policy.action_ar_concentration_confirm_wizard",
+            self.env["ar.credit.check"]._ar_offer_manager_wizard(
+                self, refusal, "ar_policy.action_ar_concentration_confirm_wizard",
                 self.env._("Confirm (Credit Manager)"),
             )
-
-    def _ar_offer_manager_wizard(self, refusal, action_xmlid, button):
-        """A credit manager gets the refusal with a button to the wizard that asks for a
-        reason; anyone else gets the refusal itself."""
-        if not self.env.user.has_group("ar_policy.group_credit_manager"):
-            raise refusal
-        action = self.env["ir.actions.actions"]._for_xml_id(action_xmlid)
-        action["context"] = {"default_move_ids": self.ids}
-        raise manager_override_offer(refusal, action, button) from refusal
 
     @api.depends("partner_id", "amount_untaxed_signed", "amount_total_signed", "state",
                  "move_type", "company_id")
@@ -232,7 +209,7 @@ class AccountMove(models.Model):
             move.ar_concentration_banner = banner or False
 
     # ------------------------------------------------------------------
-    # The credit check
+    # The credit check (the document's side of ar.credit.check)
     # ------------------------------------------------------------------
 
     def _ar_checkable(self):
@@ -259,126 +236,60 @@ class AccountMove(models.Model):
                 company_moves.partner_id, company, create=True
             )
 
+    def _ar_credit_documents(self):
+        return [
+            CreditDocument(
+                move, move.commercial_partner_id,
+                abs(move.amount_total_signed) - move._ar_credit_exempt_amount(),
+                move.company_id.root_id, move._origin.id,
+            )
+            for move in self._ar_checkable()
+        ]
+
+    def _ar_credit_kind(self):
+        return DocumentKind(
+            this=self.env._("this invoice"),
+            this_first=self.env._("This invoice"),
+            refuse=self.env._("The credit policy refuses to post:"),
+            manager_only=self.env._("Only a Credit Manager can post over the credit policy."),
+            override_note=self.env._(
+                "Posted over the credit policy by %(user)s: %(message)s Reason: %(reason)s"
+            ),
+            warning_note=self.env._("Posted over the credit policy (warning only): %s"),
+            button=self.env._("Post Anyway (Credit Manager)"),
+            action="ar_policy.action_ar_credit_override_wizard",
+            wizard_field="move_ids",
+        )
+
+    def _ar_credit_log_values(self, reason):
+        return {"reason": reason, "move": self}
+
+    def _ar_credit_interactive(self):
+        """Refused invoices always raise (Odoo's auto-post cron handles that alone)."""
+        return True
+
+    def _ar_credit_proceed(self):
+        return self.action_post()
+
     def _ar_credit_decisions(self):
-        """{move: (file or None, Decision)}, cumulatively per customer in the order of
-        ``self``: a fixed number of queries however many documents the customers have."""
-        File = self.env["ar.credit.file"].sudo()
-        result = {}
-        for company, moves in self.grouped(lambda m: m.company_id.root_id).items():
-            partners = moves.commercial_partner_id
-            files = File._ar_files_for(partners, company)
-            figures = File._ar_figures(partners, company, exclude_move_ids=moves._origin.ids)
-            limits = File._ar_limits(partners, company)
-            state = {}
-            for partner in partners:
-                file = files.get(partner.id)
-                status = file.credit_status if file else company.ar_default_credit_status
-                exposure = File._ar_exposure(figures[partner.id], company)
-                if status == rules.PREPAYMENT:
-                    exposure = dataclasses.replace(
-                        exposure, net_unallocated=True, include_drafts=True
-                    )
-                state[partner.id] = (
-                    status, bool(file and file.credit_hold), limits[partner.id], exposure.total
-                )
-            documents = [
-                (move, move.commercial_partner_id.id,
-                 abs(move.amount_total_signed) - move._ar_credit_exempt_amount())
-                for move in moves
-            ]
-            decisions = rules.check_batch(documents, state, company.currency_id.rounding)
-            decisions = moves._ar_deposit_decisions(decisions, documents, files, figures, company)
-            for move in moves:
-                result[move] = (files.get(move.commercial_partner_id.id), decisions[move])
-        return result
+        """{invoice: (file, decision)} of the invoices the check looks at."""
+        verdicts = self.env["ar.credit.check"]._ar_verdicts(self._ar_credit_documents())
+        return {move: (v.file, v.decision) for move, v in verdicts.items()}
 
     def _ar_credit_message(self, file, decision, show_amounts):
         """What the check says about this invoice; amounts only for Billing users."""
         self.ensure_one()
-        partner = self.commercial_partner_id
-        currency = self.company_id.currency_id
-        if decision.reason == "deposit":
-            return self._ar_deposit_message(decision, show_amounts)
-        if decision.reason == "hold":
-            return self.env._("%(customer)s is on credit hold (%(causes)s).",
-                     customer=partner.display_name, causes=file.hold_causes if file else "")
-        if decision.reason == "prepayment":
-            if not show_amounts:
-                return self.env._("%(customer)s pays in advance (prepayment only): this invoice is not "
-                         "covered by its advance payments.", customer=partner.display_name)
-            return self.env._(
-                "%(customer)s pays in advance (prepayment only): this invoice is not covered "
-                "by its advance payments. Uncovered: %(excess)s.",
-                customer=partner.display_name,
-                excess=format_amount(self.env, decision.excess, currency),
-            )
-        if not show_amounts:
-            return self.env._("This invoice takes %(customer)s over its credit limit.",
-                     customer=partner.display_name)
-        limit = self.env["ar.credit.file"].sudo()._ar_limits(partner, self.company_id)[partner.id]
-        return self.env._(
-            "%(customer)s would exceed its credit limit of %(limit)s: exposure after this "
-            "invoice %(exposure)s, excess %(excess)s.",
-            customer=partner.display_name,
-            limit=format_amount(self.env, limit, currency),
-            exposure=format_amount(self.env, decision.exposure_after, currency),
-            excess=format_amount(self.env, decision.excess, currency),
-        )
+        return self.env["ar.credit.check"]._ar_message(self, file, decision, show_amounts)
 
     def _ar_credit_check(self, soft=True):
-        """Refuse (block) or warn about (warn) the invoices the policy does not allow.
-
-        Posting several invoices posts none of them when any is refused, and the
-        message lists every refused one. A credit manager's override (with a reason,
-        from the override wizard) posts them and is logged on invoice and file.
-        """
+        """Refuse (block) or warn about (warn) the invoices the policy does not allow
+        (``ar.credit.check._ar_enforce``); with ``soft``, future-dated ones wait."""
         moves = self._ar_checkable()
         if soft:
             today = fields.Date.context_today(self)
             moves = moves.filtered(lambda m: not m.date or m.date <= today)
-        if not moves:
-            return
-        override = self.env.context.get("ar_credit_override_reason")
-        if override and not (
-            self.env.su or self.env.user.has_group("ar_policy.group_credit_manager")
-        ):
-            raise AccessError(self.env._("Only a Credit Manager can post over the credit policy."))
-        moves._ar_ensure_credit_files()
-        self.env["ar.credit.file"].sudo()._ar_serialize_credit_check(moves)
-        show_amounts = self.env.user.has_group("account.group_account_invoice")
-        decisions = moves._ar_credit_decisions()
-        refused = [
-            (move, file, decision)
-            for move, (file, decision) in decisions.items()
-            if decision.refused
-        ]
-        blocked = [r for r in refused if r[0].company_id.ar_enforcement_mode == "block"
-                   or r[2].reason == "deposit"]
-        if blocked and not override:
-            lines = []
-            for move, file, decision in blocked:
-                name = (move.name if move.name and move.name != "/"
-                        else f"{move.display_name.strip()} (* {move.id})")
-                lines.append(f"{name}: {move._ar_credit_message(file, decision, show_amounts)}")
-            raise ArCreditRefusal(
-                self.env._("The credit policy refuses to post:") + "\n" + "\n".join(lines)
-            )
-        for move, file, decision in refused:
-            message = move._ar_credit_message(file, decision, True)
-            if move.company_id.ar_enforcement_mode == "block" or decision.reason == "deposit":
-                body = self.env._(
-                    "Posted over the credit policy by %(user)s: %(message)s Reason: %(reason)s",
-                    user=self.env.user.name, message=message, reason=override,
-                )
-                event, reason = "override", override
-            else:
-                body = self.env._("Posted over the credit policy (warning only): %s", message)
-                event, reason = "warning", message
-            move.message_post(body=body)
-            if file:
-                file._ar_log(event, reason=reason, cause=message if event == "override" else "",
-                             move=move)
-        moves._ar_deposit_posted(decisions)
+        if moves:
+            self.env["ar.credit.check"]._ar_enforce(moves)
 
     # ------------------------------------------------------------------
     # Deposits on invoices that do not come from an order
@@ -389,27 +300,31 @@ class AccountMove(models.Model):
         orders: their deposit was taken on the order)."""
         return self.filtered(lambda m: m.move_type == "out_invoice" and not m.ar_origin)
 
-    def _ar_deposit_decisions(self, decisions, documents, files, figures, company):
-        """The credit ``decisions`` once each invoice's required deposit is weighed against
-        the customer's unreconciled advance payments (used up in posting order)."""
-        if company.ar_enforcement_mode == "off":
-            return decisions
+    def _ar_credit_deposits(self, verdicts, figures, company, weigh=True):
+        """The ``verdicts`` once each invoice's required deposit is weighed against the
+        customer's unreconciled advance payments (used up in posting order)."""
         applicable = self._ar_deposit_applicable()
-        File = self.env["ar.credit.file"].sudo()
         rounding = company.currency_id.rounding
         available = {pid: fig["unallocated"] for pid, fig in figures.items()}
-        result = dict(decisions)
-        for move, partner_id, amount in documents:
+        result = dict(verdicts)
+        for move, verdict in verdicts.items():
             if move not in applicable:
                 continue
-            decision = decisions[move]
-            requirement = files.get(partner_id, File)._ar_deposit_requirement(
-                amount, company, over_limit=decision.reason == "limit", prepayment_rule=False
+            document = verdict.document
+            requirement = verdict.file._ar_deposit_requirement(
+                document.amount, company, over_limit=verdict.decision.reason == "limit",
+                prepayment_rule=False,
             )
-            new = deposit_rules.apply_deposit(decision, requirement, available[partner_id], rounding)
-            if getattr(new, "covered", False):
-                available[partner_id] -= requirement.amount
-            result[move] = new
+            decision = verdict.decision
+            if weigh:
+                decision = deposit_rules.apply_deposit(
+                    decision, requirement, available[document.partner.id], rounding
+                )
+                if getattr(decision, "covered", False):
+                    available[document.partner.id] -= requirement.amount
+            result[move] = dataclasses.replace(
+                verdict, decision=decision, requirement=requirement
+            )
         return result
 
     def _ar_deposit_message(self, decision, show_amounts):
@@ -428,10 +343,3 @@ class AccountMove(models.Model):
                 "Unreconciled advance payments: %s.", format_amount(self.env, decision.paid, currency)
             )
         return message
-
-    def _ar_deposit_posted(self, decisions):
-        """A paid deposit after a release ends the restart rule for the customer."""
-        for move, (file, decision) in decisions.items():
-            if (file and getattr(decision, "covered", False)
-                    and deposit_rules.REASON_RESTART in decision.reasons):
-                file._ar_deposit_paid_clear_restart(move)

@@ -91,7 +91,7 @@ class TestRefusalServedWithoutError(AccountTestInvoicingHttpCommon):
     def test_billing_user_gets_the_refusal_as_a_warning(self):
         with self._served_log() as records:
             error = self._post_over_rpc(self.billing.login)
-        self.assertEqual(error["name"], "odoo.addons.ar_policy.models.account_move.ArCreditRefusal")
+        self.assertEqual(error["name"], "odoo.addons.ar_policy.exceptions.ArCreditRefusal")
         self.assertIn("credit hold", error["message"])
         served = [(r.levelname, r.exc_info) for r in records if r.levelno >= logging.INFO]
         self.assertEqual(served, [("WARNING", None)])

@@ -1,39 +1,58 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 
 
 class ArCreditOverrideWizard(models.TransientModel):
-    """A credit manager posts invoices the credit policy refused, with a reason."""
+    """A credit manager posts or confirms documents the credit policy refused, with a
+    reason logged on each document and its customer's credit file. One wizard for every
+    kind of document: each has its Many2many here (the Sales bridge adds the orders)."""
 
     _name = "ar.credit.override.wizard"
-    _description = "Post over the Credit Policy"
+    _description = "Override the Credit Policy"
 
-    move_ids = fields.Many2many("account.move", string="Invoices", required=True)
+    move_ids = fields.Many2many("account.move", string="Invoices")
     refusal = fields.Text(compute="_compute_refusal", string="Why the policy refuses")
     reason = fields.Text(required=True)
 
     @api.model
     def default_get(self, fields_list):
+        """The documents the action runs on (its active model's field)."""
         values = super().default_get(fields_list)
         ctx = self.env.context
-        if not values.get("move_ids") and ctx.get("active_model") == "account.move":
-            values["move_ids"] = [fields.Command.set(ctx.get("active_ids", []))]
+        for name in self._ar_document_fields():
+            if (name in fields_list and not values.get(name)
+                    and ctx.get("active_model") == self._fields[name].comodel_name):
+                values[name] = [fields.Command.set(ctx.get("active_ids", []))]
         return values
 
-    @api.depends("move_ids")
+    @api.model
+    def _ar_document_fields(self):
+        return [name for name, field in self._fields.items() if field.type == "many2many"]
+
+    def _ar_documents(self):
+        """The wizard's documents, one recordset per kind."""
+        self.ensure_one()
+        return [self[name] for name in self._ar_document_fields() if self[name]]
+
+    @api.depends(lambda self: self._ar_document_fields())
     def _compute_refusal(self):
+        Check = self.env["ar.credit.check"]
         for wizard in self:
-            moves = wizard.move_ids._ar_checkable()
             wizard.refusal = "\n".join(
-                move._ar_credit_message(file, decision, True)
-                for move, (file, decision) in moves._ar_credit_decisions().items()
-                if decision.refused
+                Check._ar_refusal(documents.sudo()) for documents in wizard._ar_documents()
             )
 
-    def action_post(self):
+    def action_override(self):
         self.ensure_one()
+        documents = self._ar_documents()
         if not self.env.user.has_group("ar_policy.group_credit_manager"):
-            raise AccessError(self.env._("Only a Credit Manager can post over the credit policy."))
+            raise AccessError(documents[0]._ar_credit_kind().manager_only if documents else
+                              self.env._("Only a Credit Manager can override the credit policy."))
         self.env["ar.credit.file"]._ar_require_reason(self.reason)
-        self.move_ids.with_context(ar_credit_override_reason=self.reason).action_post()
+        if not documents:
+            raise UserError(self.env._("Choose the documents to post or confirm."))
+        for records in documents:
+            records.with_context(ar_credit_override_reason=self.reason)._ar_credit_proceed()
         return {"type": "ir.actions.act_window_close"}
+
+    action_post = action_override  # the button's name before orders shared the wizard

@@ -6,13 +6,17 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import format_amount
 
-from odoo.addons.ar_policy.exceptions import manager_override_offer
-from odoo.addons.ar_policy.guards import policy_write
-from odoo.addons.ar_policy.models.account_move import ArCreditRefusal
-from odoo.addons.ar_policy.rules import credit as rules
+from odoo.addons.ar_policy.exceptions import ArCreditRefusal
+from odoo.addons.ar_policy.guards import is_policy_write, policy_write
+from odoo.addons.ar_policy.models.ar_credit_check import CreditDocument, DocumentKind
 from odoo.addons.ar_policy.rules import deposit as deposit_rules
 
 QUOTATION_STATES = ("draft", "sent")
+CONFIRMED_DEPOSIT = {
+    "ar_deposit_confirmed_percent": "ar_deposit_percent",
+    "ar_deposit_confirmed_amount": "ar_deposit_amount",
+    "ar_deposit_confirmed_reason": "ar_deposit_reason",
+}
 
 
 class SaleOrder(models.Model):
@@ -21,19 +25,23 @@ class SaleOrder(models.Model):
     # computed after the order's amounts, so that they can follow its deposit
     require_payment = fields.Boolean(precompute=False)
     prepayment_percent = fields.Float(precompute=False)
-    ar_deposit_percent = fields.Float(
-        string="Deposit (%)", compute="_compute_ar_deposit", store=True, copy=False,
-    )
+    # A quotation's deposit follows the credit file, the exposure, the company's rules
+    # and today's rate, none of which a stored field can depend on: it is computed when
+    # read (the Waiting for Deposit list searches it). A confirmed order keeps the
+    # deposit it was confirmed with (the ar_deposit_confirmed_* fields).
+    ar_deposit_percent = fields.Float(string="Deposit (%)", compute="_compute_ar_deposit")
     ar_deposit_amount = fields.Monetary(
-        string="Required Deposit", compute="_compute_ar_deposit", store=True, copy=False,
+        string="Required Deposit", compute="_compute_ar_deposit",
         help="Deposit the customer pays before this order is confirmed.",
     )
-    ar_deposit_reason = fields.Char(
-        string="Deposit Reason", compute="_compute_ar_deposit", store=True, copy=False,
-    )
+    ar_deposit_reason = fields.Char(string="Deposit Reason", compute="_compute_ar_deposit")
     ar_deposit_since = fields.Date(
-        string="Waiting Since", compute="_compute_ar_deposit", store=True, copy=False,
+        string="Waiting Since", compute="_compute_ar_deposit",
+        help="The quotation's date, while it waits for its deposit.",
     )
+    ar_deposit_confirmed_percent = fields.Float(readonly=True, copy=False)
+    ar_deposit_confirmed_amount = fields.Monetary(readonly=True, copy=False)
+    ar_deposit_confirmed_reason = fields.Char(readonly=True, copy=False)
     ar_deposit_assignment_ids = fields.One2many(
         "ar.deposit.assignment", "order_id", string="Assigned Payments", copy=False,
     )
@@ -54,32 +62,28 @@ class SaleOrder(models.Model):
     ar_credit_note = fields.Char(compute="_compute_ar_credit_state")
     ar_concentration_banner = fields.Text(compute="_compute_ar_concentration_banner")
 
-    @api.depends("partner_id", "company_id", "currency_id", "amount_total", "state")
+    @api.depends("partner_id", "company_id", "currency_id", "amount_total", "state",
+                 "date_order", *CONFIRMED_DEPOSIT)
     def _compute_ar_deposit(self):
         quotations = self.filtered(lambda o: o.state in QUOTATION_STATES and o.partner_id)
-        requirements = quotations._ar_deposit_requirements() if quotations else {}
-        today = fields.Date.context_today(self)
+        verdicts = self.env["ar.credit.check"]._ar_verdicts(
+            quotations.sudo()._ar_credit_documents(), weigh_deposits=False,
+        ) if quotations else {}
         for order in self:
             if order.state not in QUOTATION_STATES:
-                # a confirmed order keeps the deposit it was confirmed with
-                order.ar_deposit_percent = order.ar_deposit_percent
-                order.ar_deposit_amount = order.ar_deposit_amount
-                order.ar_deposit_reason = order.ar_deposit_reason
-                order.ar_deposit_since = order.ar_deposit_since
-                continue
-            requirement = requirements.get(order)
-            if requirement and requirement.required:
-                order.ar_deposit_percent = requirement.percent
-                order.ar_deposit_amount = requirement.amount
-                order.ar_deposit_reason = self.env["ar.credit.file"]._ar_deposit_reason_text(
-                    requirement
-                )
-                order.ar_deposit_since = order._origin.ar_deposit_since or today
-            else:
-                order.ar_deposit_percent = 0.0
-                order.ar_deposit_amount = 0.0
-                order.ar_deposit_reason = False
+                for confirmed, live in CONFIRMED_DEPOSIT.items():
+                    order[live] = order[confirmed]
                 order.ar_deposit_since = False
+                continue
+            verdict = verdicts.get(order)
+            requirement = verdict.requirement if verdict else deposit_rules.Requirement()
+            order.ar_deposit_percent = requirement.percent
+            order.ar_deposit_amount = requirement.amount
+            order.ar_deposit_reason = requirement.required and self.env[
+                "ar.credit.file"
+            ]._ar_deposit_reason_text(requirement)
+            order.ar_deposit_since = requirement.required and order.date_order and \
+                fields.Date.context_today(order, order.date_order)
 
     @api.depends(
         "amount_paid", "ar_deposit_amount", "ar_deposit_assignment_ids.amount", "state",
@@ -103,10 +107,12 @@ class SaleOrder(models.Model):
             )
 
     def _search_ar_deposit_waiting(self, operator, value):
+        """The quotations the policy checks, their deposits computed in bulk."""
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise NotImplementedError(operator)
         candidates = self.search([
-            ("state", "in", QUOTATION_STATES), ("ar_deposit_amount", ">", 0),
+            ("state", "in", QUOTATION_STATES), ("partner_id", "!=", False),
+            ("company_id.ar_enforcement_mode", "!=", "off"),
         ])
         waiting = candidates.filtered("ar_deposit_waiting").ids
         positive = (operator == "=") == value
@@ -176,213 +182,103 @@ class SaleOrder(models.Model):
         return res
 
     # ------------------------------------------------------------------
-    # Requirements and the credit check, in bulk
+    # The credit check (the document's side of ar.credit.check)
     # ------------------------------------------------------------------
 
-    def _ar_amount_company(self, company, today):
-        self.ensure_one()
-        return self.env["ar.credit.file"]._ar_to_company_currency(
-            self.amount_total, self.currency_id.id, company, today
-        )
-
-    def _ar_order_decisions(self, with_deposit=True):
-        """{order: (file or empty, decision, requirement)}: the credit check of these
-        orders, cumulatively per customer, then their deposit (DESIGN 4).
-
-        A fixed number of queries however many orders and documents customers have.
-        ``requirement.amount`` is in the order's currency.
-        """
-        File = self.env["ar.credit.file"].sudo()
-        result = {}
-        for company, orders in self.grouped(lambda o: o.company_id.root_id).items():
-            today = fields.Date.context_today(self.with_company(company))
-            partners = orders.partner_id.commercial_partner_id
-            files = File._ar_files_for(partners, company)
-            figures = File._ar_figures(partners, company)
-            limits = File._ar_limits(partners, company)
-            state = {}
-            for partner in partners:
-                file = files.get(partner.id)
-                status = file.credit_status if file else company.ar_default_credit_status
-                exposure = File._ar_exposure(figures[partner.id], company)
-                if status == rules.PREPAYMENT:
-                    exposure = dataclasses.replace(exposure, net_unallocated=True,
-                                                   include_drafts=True)
-                state[partner.id] = (
-                    status, bool(file and file.credit_hold), limits[partner.id], exposure.total
-                )
-            amounts = {order: order._ar_amount_company(company, today) for order in orders}
-            documents = [
-                (order, order.partner_id.commercial_partner_id.id, amounts[order])
-                for order in orders
-            ]
-            decisions = rules.check_batch(documents, state, company.currency_id.rounding)
-            for order in orders:
-                pid = order.partner_id.commercial_partner_id.id
-                file = files.get(pid, File)
-                decision = decisions[order]
-                if company.ar_enforcement_mode == "off":
-                    result[order] = (file, rules.Decision(False), deposit_rules.Requirement())
-                    continue
-                requirement = file._ar_deposit_requirement(
-                    amounts[order], company, over_limit=decision.reason == "limit"
-                )
-                if requirement.required:
-                    requirement = dataclasses.replace(
-                        requirement,
-                        amount=order.currency_id.round(
-                            order.amount_total * requirement.percent / 100.0
-                        ),
-                    )
-                if with_deposit:
-                    decision = deposit_rules.apply_deposit(
-                        decision, requirement, order.ar_deposit_paid, order.currency_id.rounding
-                    )
-                result[order] = (file, decision, requirement)
-        return result
-
-    def _ar_deposit_requirements(self):
-        decisions = self._ar_order_decisions(with_deposit=False)
-        return {order: req for order, (_f, _d, req) in decisions.items()}
-
-    def _ar_refusal_message(self, file, decision, show_amounts):
-        """Why the policy refuses to confirm this order; amounts only for Billing users."""
-        self.ensure_one()
-        customer = self.partner_id.commercial_partner_id.display_name
-        if decision.reason == "deposit":
-            message = self.env._(
-                "%(customer)s owes a deposit of %(amount)s (%(percent)s%%: %(reasons)s) "
-                "before this order is confirmed. Paid: %(paid)s.",
-                customer=customer,
-                amount=format_amount(self.env, decision.required, self.currency_id),
-                percent=format(decision.percent, "g"),
-                reasons=self.env["ar.credit.file"]._ar_deposit_reason_text(decision),
-                paid=format_amount(self.env, decision.paid, self.currency_id),
-            )
-            return message
-        if decision.reason == "hold":
-            return self.env._("%(customer)s is on credit hold (%(causes)s).",
-                              customer=customer, causes=file.hold_causes if file else "")
-        if decision.reason == "prepayment":
-            return self.env._("%(customer)s pays in advance (prepayment only): this order is "
-                              "not covered by its advance payments.", customer=customer)
-        if not show_amounts:
-            return self.env._("This order takes %(customer)s over its credit limit.",
-                              customer=customer)
-        currency = self.company_id.currency_id
-        limit = self.env["ar.credit.file"].sudo()._ar_limits(
-            self.partner_id.commercial_partner_id, self.company_id
-        )[self.partner_id.commercial_partner_id.id]
-        return self.env._(
-            "%(customer)s would exceed its credit limit of %(limit)s: exposure after this "
-            "order %(exposure)s, excess %(excess)s.",
-            customer=customer, limit=format_amount(self.env, limit, currency),
-            exposure=format_amount(self.env, decision.exposure_after, currency),
-            excess=format_amount(self.env, decision.excess, currency),
-        )
-
-    # ------------------------------------------------------------------
-    # Confirmation
-    # ------------------------------------------------------------------
-
-    def action_confirm(self):
-        try:
-            allowed = self._ar_confirmation_check()
-        except ArCreditRefusal as refusal:
-            if not self.env.user.has_group("ar_policy.group_credit_manager"):
-                raise
-            action = self.env["ir.actions.actions"]._for_xml_id(
-                "ar_policy_sale.action_ar_order_override_wizard"
-            )
-            action["context"] = {"default_order_ids": self.ids}
-            raise manager_override_offer(
-                refusal, action, self.env._("Confirm Anyway (Credit Manager)")
-            ) from refusal
-        if not allowed:
-            return True
-        return super(SaleOrder, allowed).action_confirm()
-
-    def _ar_non_interactive(self):
-        """The portal and payment path never raises (a customer, or a payment provider)."""
-        return bool(self.env.context.get("ar_no_raise") or self.env.user._is_public()
-                    or self.env.user.share)
-
-    def _ar_confirmation_check(self):
-        """Orders of ``self`` that may be confirmed. Interactive: raises when any is
-        refused (block mode, or a deposit not paid). Portal and payments: the refused
-        ones stay quotations and the salesperson and collector get an activity."""
-        checked = self.filtered(
+    def _ar_credit_documents(self):
+        """Quotations the credit check looks at, at their total in company currency at
+        today's rate (DESIGN 7)."""
+        orders = self.filtered(
             lambda o: o.state in QUOTATION_STATES and o.partner_id
             and o.company_id.ar_enforcement_mode != "off"
         )
-        if not checked:
-            return self
-        override = self.env.context.get("ar_credit_override_reason")
-        if override and not (
-            self.env.su or self.env.user.has_group("ar_policy.group_credit_manager")
-        ):
-            raise AccessError(self.env._("Only a Credit Manager can confirm over the credit policy."))
-        checked._ar_ensure_files()
-        self.env["ar.credit.file"].sudo()._ar_serialize_credit_check(checked)
-        checked._ar_refresh_deposit()
-        decisions = checked.sudo()._ar_order_decisions()
-        show_amounts = self.env.user.has_group("account.group_account_invoice")
-        refused = [(o.with_env(self.env), f, d) for o, (f, d, _r) in decisions.items() if d.refused]
-        blocked = [r for r in refused
-                   if r[0].company_id.ar_enforcement_mode == "block" or r[2].reason == "deposit"]
-        allowed = self
-        if blocked and not override:
-            if self._ar_non_interactive():
-                for order, file, decision in blocked:
-                    order._ar_notify_blocked(file, decision)
-                    allowed -= order
-                refused = [r for r in refused if r not in blocked]
-            else:
-                lines = [f"{order.name}: {order._ar_refusal_message(file, decision, show_amounts)}"
-                         for order, file, decision in blocked]
-                raise ArCreditRefusal(
-                    self.env._("The credit policy refuses to confirm:") + "\n" + "\n".join(lines)
+        documents = []
+        for company, company_orders in orders.grouped(lambda o: o.company_id.root_id).items():
+            today = fields.Date.context_today(self.with_company(company))
+            documents += [
+                CreditDocument(
+                    order, order.partner_id.commercial_partner_id,
+                    self.env["ar.credit.file"]._ar_to_company_currency(
+                        order.amount_total, order.currency_id.id, company, today
+                    ),
+                    company,
                 )
-        for order, file, decision in refused:
-            message = order._ar_refusal_message(file, decision, True)
-            if order.company_id.ar_enforcement_mode == "block" or decision.reason == "deposit":
-                body = self.env._(
-                    "Confirmed over the credit policy by %(user)s: %(message)s Reason: %(reason)s",
-                    user=self.env.user.name, message=message, reason=override,
+                for order in company_orders
+            ]
+        return documents
+
+    def _ar_credit_deposits(self, verdicts, figures, company, weigh=True):
+        """The ``verdicts`` with each order's required deposit (in the order's
+        currency), weighed against what is paid on it (DESIGN 4)."""
+        result = dict(verdicts)
+        for order, verdict in verdicts.items():
+            requirement = verdict.file._ar_deposit_requirement(
+                verdict.document.amount, company, over_limit=verdict.decision.reason == "limit"
+            )
+            if requirement.required:
+                requirement = dataclasses.replace(
+                    requirement,
+                    amount=order.currency_id.round(
+                        order.amount_total * requirement.percent / 100.0
+                    ),
                 )
-                event, reason = "override", override
-            else:
-                body = self.env._("Confirmed over the credit policy (warning only): %s", message)
-                event, reason = "warning", message
-            order.message_post(body=body)
-            if file:
-                file._ar_log(event, reason=f"{order.name}: {reason}",
-                             cause=message if event == "override" else "")
-        for order, (file, decision, requirement) in decisions.items():
-            if (order in allowed and file and getattr(decision, "covered", False)
-                    and deposit_rules.REASON_RESTART in requirement.reasons):
-                file._ar_deposit_paid_clear_restart(order)
-        return allowed
+            decision = verdict.decision
+            if weigh:
+                decision = deposit_rules.apply_deposit(
+                    decision, requirement, order.ar_deposit_paid, order.currency_id.rounding
+                )
+            result[order] = dataclasses.replace(
+                verdict, decision=decision, requirement=requirement
+            )
+        return result
 
-    def _ar_refresh_deposit(self):
-        """The requirement as of now (exposure moves): recompute the stored figures."""
-        for fname in ("ar_deposit_percent", "ar_deposit_amount", "ar_deposit_reason",
-                      "ar_deposit_since"):
-            self.env.add_to_compute(self._fields[fname], self)
-        self.flush_recordset(["ar_deposit_amount"])
+    def _ar_credit_kind(self):
+        return DocumentKind(
+            this=self.env._("this order"),
+            this_first=self.env._("This order"),
+            refuse=self.env._("The credit policy refuses to confirm:"),
+            manager_only=self.env._("Only a Credit Manager can confirm over the credit policy."),
+            override_note=self.env._(
+                "Confirmed over the credit policy by %(user)s: %(message)s Reason: %(reason)s"
+            ),
+            warning_note=self.env._("Confirmed over the credit policy (warning only): %s"),
+            button=self.env._("Confirm Anyway (Credit Manager)"),
+            action="ar_policy_sale.action_ar_order_override_wizard",
+            wizard_field="order_ids",
+        )
 
-    def _ar_ensure_files(self):
-        File = self.env["ar.credit.file"].sudo()
-        for company, orders in self.grouped(lambda o: o.company_id.root_id).items():
-            File._ar_files_for(orders.partner_id, company, create=True)
+    def _ar_deposit_message(self, decision, show_amounts):
+        """The deposit and what is paid on it are the quotation's own figures: shown to
+        salespeople too (they ask the customer for it)."""
+        self.ensure_one()
+        return self.env._(
+            "%(customer)s owes a deposit of %(amount)s (%(percent)s%%: %(reasons)s) "
+            "before this order is confirmed. Paid: %(paid)s.",
+            customer=self.partner_id.commercial_partner_id.display_name,
+            amount=format_amount(self.env, decision.required, self.currency_id),
+            percent=format(decision.percent, "g"),
+            reasons=self.env["ar.credit.file"]._ar_deposit_reason_text(decision),
+            paid=format_amount(self.env, decision.paid, self.currency_id),
+        )
 
-    def _ar_notify_blocked(self, file, decision):
+    def _ar_credit_log_values(self, reason):
+        return {"reason": f"{self.name}: {reason}"}
+
+    def _ar_credit_interactive(self):
+        """The portal and payment path never raises (a customer, or a payment provider)."""
+        return not (self.env.context.get("ar_no_raise") or self.env.user._is_public()
+                    or self.env.user.share)
+
+    def _ar_credit_proceed(self):
+        return self.action_confirm()
+
+    def _ar_credit_blocked(self, verdict):
         """A quotation the customer signed or paid stays unconfirmed: tell why."""
         self.ensure_one()
-        message = self._ar_refusal_message(file, decision, False)
+        message = self.env["ar.credit.check"]._ar_verdict_message(verdict, False)
         note = self.env._("Not confirmed by the credit policy: %s", message)
         self.sudo().message_post(body=note)
-        users = self.user_id | (file.collector_id if file else self.env["res.users"])
+        users = self.user_id | verdict.file.collector_id
         if not users:
             users = self.company_id.ar_credit_manager_id or self.env.ref("base.user_admin")
         for user in users:
@@ -392,6 +288,36 @@ class SaleOrder(models.Model):
                 note=note,
                 user_id=user.id,
             )
+
+    # ------------------------------------------------------------------
+    # Confirmation
+    # ------------------------------------------------------------------
+
+    def write(self, vals):
+        if set(vals) & set(CONFIRMED_DEPOSIT) and not is_policy_write(self.env):
+            raise AccessError(self.env._(
+                "The deposit an order was confirmed with is set only by its confirmation."
+            ))
+        return super().write(vals)
+
+    def action_confirm(self):
+        """The credit check first; a credit manager is offered the override wizard."""
+        Check = self.env["ar.credit.check"]
+        try:
+            allowed = Check._ar_enforce(self)
+        except ArCreditRefusal as refusal:
+            Check._ar_offer_manager_wizard(self, refusal)
+        if not allowed:
+            return True
+        allowed._ar_keep_confirmed_deposit()
+        return super(SaleOrder, allowed).action_confirm()
+
+    def _ar_keep_confirmed_deposit(self):
+        """The deposit as of the confirmation stays with the order."""
+        for order in self.filtered(lambda o: o.state in QUOTATION_STATES):
+            policy_write(order.sudo()).write({
+                confirmed: order[live] for confirmed, live in CONFIRMED_DEPOSIT.items()
+            })
 
     def _action_confirm(self):
         res = super()._action_confirm()

@@ -254,17 +254,17 @@ class TestOrderDeposit(ArSaleCommon):
         self.assertNotIsInstance(caught.exception, RedirectWarning)
         with self.assertRaises(RedirectWarning):
             order.with_user(self.manager).action_confirm()
-        wizard = self.env["ar.order.override.wizard"].with_user(self.manager).create({
+        wizard = self.env["ar.credit.override.wizard"].with_user(self.manager).create({
             "order_ids": order.ids, "reason": "Strategic customer, CFO approved",
         })
         self.assertIn("owes a deposit", wizard.refusal)
         with self.assertRaises(AccessError):
-            wizard.with_user(self.controller).action_confirm()
+            wizard.with_user(self.controller).action_override()
         with self.assertRaises(AccessError):
             order.with_user(self.controller).with_context(
                 ar_credit_override_reason="Me"
             ).action_confirm()
-        wizard.action_confirm()
+        wizard.action_override()
         self.assertEqual(order.state, "sale")
         self.assertTrue(any("CFO approved" in body for body in self._messages(order)))
         log = self._file(self.customer).log_ids.filtered(lambda entry: entry.event == "override")

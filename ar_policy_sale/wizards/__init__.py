@@ -1,2 +1,2 @@
 from . import ar_deposit_assign_wizard
-from . import ar_order_override_wizard
+from . import ar_credit_override_wizard
