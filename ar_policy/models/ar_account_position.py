@@ -25,7 +25,6 @@ class ArAccountPosition(models.AbstractModel):
         (its root and branches) with a partner, for the commercial entities
         ``partner_ids`` (None: all). Aliases ``aml``, ``am`` (the move), ``p`` (the
         line's partner)."""
-        company_ids = tuple(self.env["ar.credit.file"]._ar_company_ids(company.root_id))
         self.env["account.move.line"].flush_model([
             "amount_residual", "amount_residual_currency", "account_id", "partner_id",
             "parent_state", "reconciled", "date_maturity", "date", "company_id", "move_id",
@@ -36,6 +35,7 @@ class ArAccountPosition(models.AbstractModel):
         ])
         self.env["account.account"].flush_model(["account_type"])
         self.env["res.partner"].flush_model(["commercial_partner_id"])
+        self.env["res.company"].flush_model(["parent_path"])
         partner_filter = SQL(
             "AND p.commercial_partner_id IN %s", tuple(partner_ids)
         ) if partner_ids is not None else SQL()
@@ -51,7 +51,16 @@ class ArAccountPosition(models.AbstractModel):
                AND aml.company_id IN %(company_ids)s
                %(partner_filter)s
             """,
-            company_ids=company_ids, partner_filter=partner_filter,
+            company_ids=self._ar_company_ids_sql(company), partner_filter=partner_filter,
+        )
+
+    @api.model
+    def _ar_company_ids_sql(self, company):
+        """The ids of ``company``'s root and its branches, as a sub-query (no query of
+        its own: a branch's parent_path starts with its root's id)."""
+        return SQL(
+            "(SELECT c.id FROM res_company c WHERE c.parent_path LIKE %s)",
+            f"{company.root_id.id}/%",
         )
 
     @api.model
@@ -202,7 +211,6 @@ class ArAccountPosition(models.AbstractModel):
     def _ar_drafts(self, partners, company, today, exclude_move_ids=()):
         """{commercial partner id: draft customer invoices, tax included, in company
         currency at today's rate}, in one query."""
-        company_ids = tuple(self.env["ar.credit.file"]._ar_company_ids(company))
         self.env["account.move"].flush_model([
             "state", "move_type", "commercial_partner_id", "amount_total", "currency_id",
             "company_id",
@@ -218,7 +226,7 @@ class ArAccountPosition(models.AbstractModel):
                AND m.id NOT IN %(exclude)s
           GROUP BY m.commercial_partner_id, m.currency_id
             """,
-            company_ids=company_ids, partner_ids=tuple(partners.ids),
+            company_ids=self._ar_company_ids_sql(company), partner_ids=tuple(partners.ids),
             exclude=tuple(exclude_move_ids) or (0,),
         ))
         to_company = self.env["ar.credit.file"]._ar_to_company_currency

@@ -70,18 +70,16 @@ class ArConcentration(models.AbstractModel):
 
     @api.model
     def _ar_gather(self, company, start, as_of):
-        """[(commercial partner id, revenue, open receivable)] of every customer of
-        ``company`` (root and branches), in one SQL aggregation."""
+        """[(commercial partner id, revenue, net receivable)] of every customer of
+        ``company`` (root and branches), in one query. The net receivable is the
+        account position's balance (open items less open credits, booked by
+        ``as_of``): negative when the customer is in credit."""
         company_ids = tuple(self.env["ar.credit.file"]._ar_company_ids(company))
         self.env["account.move"].flush_model([
             "move_type", "state", "company_id", "invoice_date", "commercial_partner_id",
             "amount_untaxed_signed", "ar_origin", "reversed_entry_id",
         ])
-        self.env["account.move.line"].flush_model([
-            "account_id", "partner_id", "parent_state", "reconciled", "amount_residual",
-            "company_id", "date",
-        ])
-        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        Position = self.env["ar.account.position"]
         return self.env.execute_query(SQL(
             """
             WITH revenue AS (
@@ -98,18 +96,15 @@ class ArConcentration(models.AbstractModel):
                    AND reversed.ar_origin IS DISTINCT FROM 'late_fee'
               GROUP BY m.commercial_partner_id
             ), receivable AS (
-                SELECT p.commercial_partner_id AS partner_id,
-                       SUM(aml.amount_residual) AS amount
-                  FROM account_move_line aml
-                  JOIN account_account acc ON acc.id = aml.account_id
-                  JOIN res_partner p ON p.id = aml.partner_id
-                 WHERE acc.account_type = 'asset_receivable'
-                   AND aml.parent_state = 'posted'
-                   AND aml.reconciled IS NOT TRUE
-                   AND aml.amount_residual > 0
-                   AND aml.company_id IN %(company_ids)s
-                   AND aml.date <= %(as_of)s
-              GROUP BY p.commercial_partner_id
+                SELECT balance.partner_id, SUM(balance.amount) AS amount
+                  FROM (SELECT item.partner_id, item.residual_company AS amount
+                          FROM (%(items)s) item
+                         WHERE item.entry_date <= %(as_of)s
+                         UNION ALL
+                        SELECT credit.partner_id, -credit.amount_company
+                          FROM (%(credits)s) credit
+                         WHERE credit.date <= %(as_of)s) balance
+              GROUP BY balance.partner_id
             )
             SELECT COALESCE(r.partner_id, o.partner_id),
                    COALESCE(r.amount, 0), COALESCE(o.amount, 0)
@@ -117,6 +112,8 @@ class ArConcentration(models.AbstractModel):
          FULL JOIN receivable o ON o.partner_id = r.partner_id
             """,
             company_ids=company_ids, start=start, as_of=as_of,
+            items=Position._ar_open_item_sql(company, as_of),
+            credits=Position._ar_open_credit_sql(company),
         ))
 
     @api.model
@@ -124,16 +121,17 @@ class ArConcentration(models.AbstractModel):
         """Store the figures of every customer of ``company`` on ``as_of`` (today by
         default), replacing any snapshot of that date. Returns the portfolio record.
 
-        Open receivables are the items open today that were booked by ``as_of``: a
-        back-dated snapshot is only exact for revenue.
+        Net receivables are the account position's balance of the items and credits
+        open today that were booked by ``as_of`` (a back-dated snapshot is only exact
+        for revenue); a customer in credit has no receivables share.
         """
         company = company.root_id
         as_of = fields.Date.to_date(as_of) or fields.Date.context_today(self.with_company(company))
         start = rules.window_start(as_of, company.ar_concentration_window_months)
         rows = self._ar_gather(company, start, as_of)
-        rounding = company.currency_id.rounding
-        revenues = {pid: float(revenue) for pid, revenue, _rec in rows}
-        receivables = {pid: float(receivable) for pid, _rev, receivable in rows}
+        currency = company.currency_id
+        revenues = {pid: currency.round(float(revenue)) for pid, revenue, _rec in rows}
+        receivables = {pid: currency.round(float(receivable)) for pid, _rev, receivable in rows}
         revenue_shares = rules.shares(revenues)
         receivable_shares = rules.shares(receivables)
         figures = rules.portfolio(revenues)
@@ -148,15 +146,15 @@ class ArConcentration(models.AbstractModel):
         rec_warning, rec_critical = (company.ar_conc_receivable_warning,
                                      company.ar_conc_receivable_critical)
         for pid, revenue, receivable in ((p, revenues[p], receivables[p]) for p in revenues):
-            if abs(revenue) < rounding / 2 and receivable < rounding / 2:
+            if currency.is_zero(revenue) and currency.compare_amounts(receivable, 0.0) <= 0:
                 continue
             rev_level = rec_level = rules.OK
             if eligible:
                 rev_level = rules.level(revenue_shares[pid], rev_warning, rev_critical)
                 rec_level = rules.level(receivable_shares[pid], rec_warning, rec_critical)
             levels[pid] = rules.highest(rev_level, rec_level)
-            values.append((pid, round(revenue, 6), round(revenue_shares[pid], 4),
-                           round(receivable, 6), round(receivable_shares[pid], 4),
+            values.append((pid, revenue, round(revenue_shares[pid], 4),
+                           receivable, round(receivable_shares[pid], 4),
                            rev_level, rec_level, levels[pid]))
         Portfolio = self.env["ar.concentration.portfolio"].sudo()
         Snapshot = self.env["ar.concentration.snapshot"].sudo()
@@ -177,7 +175,9 @@ class ArConcentration(models.AbstractModel):
             "company_id": company.id,
             "date": as_of,
             "total_revenue": figures["total_revenue"],
-            "total_receivable": sum(v for v in receivables.values() if v > 0),
+            "total_receivable": currency.round(sum(
+                v for v in receivables.values() if currency.compare_amounts(v, 0.0) > 0
+            )),
             "customers_count": figures["customers_count"],
             "hhi": figures["hhi"],
             "effective_number": figures["effective_number"],
@@ -294,10 +294,20 @@ class ArConcentration(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
+    def _ar_concentration_manager(self, company):
+        """Who is told about crossings: the responsible credit manager, else the
+        company's administrator (as credit reviews do); empty when neither exists."""
+        manager = company.ar_credit_manager_id or self.env.ref(
+            "base.user_admin", raise_if_not_found=False
+        )
+        return manager if manager and manager.active else self.env["res.users"]
+
+    @api.model
     def _ar_notify_crossings(self, company, levels):
-        """A mail and an activity to the responsible credit manager when a customer
-        crosses a threshold upward; the level notified is kept on the credit file, so
-        a customer that stays above is not notified again."""
+        """A mail and an activity to the responsible credit manager (else the
+        administrator) when a customer crosses a threshold upward. The level notified
+        is kept on the credit file, so a customer that stays above is not notified
+        again; a crossing is recorded only when someone was told."""
         File = self.env["ar.credit.file"].sudo()
         above = self.env["res.partner"].browse(
             [pid for pid, lvl in levels.items() if lvl != rules.OK]
@@ -308,18 +318,20 @@ class ArConcentration(models.AbstractModel):
             ("partner_id", "not in", above.ids),
         ]):
             files[file.partner_id.id] = file
+        manager = self._ar_concentration_manager(company)
         changes = defaultdict(File.browse)
         crossings = File.browse()
         for pid, file in files.items():
             new = levels.get(pid, rules.OK)
             if rules.is_crossing(file.concentration_level, new):
+                if not manager:
+                    continue  # nobody told: reported once someone can be
                 crossings |= file
             if new != file.concentration_level:
                 changes[new] |= file
         for new, group in changes.items():
             policy_write(group).write({"concentration_level": new})
-        manager = company.ar_credit_manager_id
-        if not crossings or not manager:
+        if not crossings:
             return crossings
         rows = {
             row.partner_id.id: row
@@ -398,6 +410,7 @@ class ArConcentration(models.AbstractModel):
         ], limit=1)
         revenue = row.revenue if row else 0.0
         receivable = row.receivable if row else 0.0
+        # the snapshot's amounts are rounded to the currency already
         customers = portfolio.customers_count + (1 if revenue <= 0 < revenue + amount else 0)
         total = portfolio.total_revenue - max(revenue, 0.0) + max(revenue + amount, 0.0)
         if not rules.portfolio_eligible(customers, total, company.ar_conc_min_customers,

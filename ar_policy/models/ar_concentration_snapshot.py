@@ -34,7 +34,11 @@ class ArConcentrationSnapshot(models.Model):
                               "currency, over the company's window; late fees excluded.")
     revenue_share = fields.Float(string="Revenue Share (%)", readonly=True, digits=(16, 2),
                                  aggregator="sum")
-    receivable = fields.Monetary(string="Open Receivables", readonly=True)
+    receivable = fields.Monetary(
+        string="Net Receivables", readonly=True,
+        help="The account position's balance: open items less open credits, in company "
+        "currency; negative when the customer is in credit (no share then).",
+    )
     receivable_share = fields.Float(string="Receivables Share (%)", readonly=True,
                                     digits=(16, 2), aggregator="sum")
     revenue_level = fields.Selection(CONCENTRATION_LEVELS, readonly=True)

@@ -184,6 +184,11 @@ class ArCreditFile(models.Model):
         "disputed or under a promise to pay.",
     )
     oldest_overdue_days = fields.Integer(compute="_compute_figures", groups=BILLING_GROUPS)
+    balance = fields.Monetary(
+        compute="_compute_figures", groups=BILLING_GROUPS,
+        help="Every open item less every open credit: what the customer's reminders and "
+        "letters state as the total balance.",
+    )
 
     _sql_constraints = [
         (
@@ -206,7 +211,6 @@ class ArCreditFile(models.Model):
         for company, files in self.grouped("company_id").items():
             figures = self._ar_figures(files.partner_id, company)
             limits = self._ar_limits(files.partner_id, company)
-            today = fields.Date.context_today(self)
             for file in files:
                 fig = figures[file.partner_id.id]
                 exposure = self._ar_exposure(fig, company)
@@ -220,8 +224,8 @@ class ArCreditFile(models.Model):
                 file.exposure = exposure.total
                 file.headroom = rules.headroom(limit, exposure.total) or 0.0
                 file.overdue_amount = self._ar_overdue(fig)
-                oldest = fig["oldest_due"]
-                file.oldest_overdue_days = (today - oldest).days if oldest else 0
+                file.oldest_overdue_days = fig["position"].oldest_overdue_days
+                file.balance = fig["balance"]
 
     @api.constrains("deposit_percent", "deposit_min_amount", "stage_deposit_percent")
     def _check_deposit_values(self):
@@ -276,109 +280,36 @@ class ArCreditFile(models.Model):
         return self.env["res.company"].sudo().search([("id", "child_of", company.root_id.id)]).ids
 
     @api.model
-    def _ar_excluded_line_sql(self):
-        """Receivable lines out of dunning and of the overdue figure: disputed, under a
-        live promise, or on a document the policy issued today (a late-fee or deposit
-        invoice waits for the next run, so that a run resumed after an interruption, or a
-        second run the same day, does what one run would: no second email that day).
-        Alias ``aml``."""
-        today = self.env.context.get("ar_today") or fields.Date.context_today(self)
-        self.env["account.move.line"].flush_model(["ar_disputed", "ar_promise_line_id"])
-        self.env["ar.promise"].flush_model(["state", "date_deadline"])
-        self.env["account.move"].flush_model(["ar_origin", "date"])
-        return SQL(
-            """(aml.ar_disputed IS TRUE
-                OR aml.move_id IN (SELECT arm.id FROM account_move arm
-                                    WHERE arm.ar_origin IS NOT NULL AND arm.date >= %(today)s)
-                OR (aml.ar_promise_line_id IS NOT NULL AND EXISTS (
-                    SELECT 1 FROM ar_promise arp
-                     WHERE arp.id = aml.ar_promise_line_id
-                       AND arp.state = 'open'
-                       AND arp.date_deadline >= %(today)s)))""",
-            today=today,
-        )
+    def _ar_figures(self, partners, company, exclude_move_ids=(), today=None):
+        """Figures of commercial entities ``partners`` in ``company``, in company currency:
+        a dict per partner read from its account position (``ar.account.position``).
 
-    @api.model
-    def _ar_figures(self, partners, company, exclude_move_ids=()):
-        """Figures of commercial entities ``partners`` in ``company``, in company currency.
-
-        A fixed number of queries, however many documents the customers have:
-        posted items in one aggregate, drafts in one per currency group, orders
-        through ``_ar_figures_orders``.
+        Keys: receivable, unallocated (open credits), drafts, orders, overdue_gross
+        (every overdue item), overdue_excluded (overdue items out of the overdue figure:
+        disputed, promised, issued by the policy today), overdue (DESIGN 2's net figure),
+        balance, not_yet_due, oldest_due and newest_due (of the overdue items that
+        count), and position (the ``rules.position.Position`` itself).
         """
-        company = company.root_id
-        result = {
-            pid: dict(receivable=0.0, unallocated=0.0, drafts=0.0, orders=0.0,
-                      overdue_gross=0.0, overdue_excluded=0.0,
-                      oldest_due=None, newest_due=None)
-            for pid in partners.ids
-        }
-        if not partners:
-            return result
-        company_ids = tuple(self._ar_company_ids(company))
-        today = fields.Date.context_today(self.with_company(company))
-        self.env["account.move.line"].flush_model([
-            "amount_residual", "account_id", "partner_id", "parent_state", "reconciled",
-            "date_maturity", "company_id", "move_id",
-        ])
-        self.env["account.move"].flush_model([
-            "state", "move_type", "commercial_partner_id", "amount_total", "currency_id",
-            "company_id",
-        ])
-        self.env["res.partner"].flush_model(["commercial_partner_id"])
-        excluded = self._ar_excluded_line_sql()
-        rows = self.env.execute_query(SQL(
-            """
-            SELECT p.commercial_partner_id,
-                   SUM(GREATEST(aml.amount_residual, 0)),
-                   SUM(GREATEST(-aml.amount_residual, 0)),
-                   SUM(CASE WHEN aml.amount_residual > 0 AND aml.date_maturity < %(today)s
-                            AND NOT (%(excluded)s) THEN aml.amount_residual ELSE 0 END),
-                   SUM(CASE WHEN aml.amount_residual > 0 AND aml.date_maturity < %(today)s
-                            AND (%(excluded)s) THEN aml.amount_residual ELSE 0 END),
-                   MIN(CASE WHEN aml.amount_residual > 0 AND aml.date_maturity < %(today)s
-                            AND NOT (%(excluded)s) THEN aml.date_maturity END),
-                   MAX(CASE WHEN aml.amount_residual > 0 AND aml.date_maturity < %(today)s
-                            AND NOT (%(excluded)s) THEN aml.date_maturity END)
-              FROM account_move_line aml
-              JOIN account_account acc ON acc.id = aml.account_id
-              JOIN res_partner p ON p.id = aml.partner_id
-             WHERE acc.account_type = 'asset_receivable'
-               AND aml.parent_state = 'posted'
-               AND aml.reconciled IS NOT TRUE
-               AND aml.company_id IN %(company_ids)s
-               AND p.commercial_partner_id IN %(partner_ids)s
-          GROUP BY p.commercial_partner_id
-            """,
-            today=today, excluded=excluded, company_ids=company_ids,
-            partner_ids=tuple(partners.ids),
-        ))
-        for pid, receivable, unallocated, overdue, overdue_excl, oldest, newest in rows:
-            fig = result[pid]
-            fig.update(receivable=receivable or 0.0, unallocated=unallocated or 0.0,
-                       overdue_gross=overdue or 0.0, overdue_excluded=overdue_excl or 0.0,
-                       oldest_due=oldest, newest_due=newest)
-        draft_rows = self.env.execute_query(SQL(
-            """
-            SELECT m.commercial_partner_id, m.currency_id, SUM(m.amount_total)
-              FROM account_move m
-             WHERE m.state = 'draft'
-               AND m.move_type = 'out_invoice'
-               AND m.company_id IN %(company_ids)s
-               AND m.commercial_partner_id IN %(partner_ids)s
-               AND m.id NOT IN %(exclude)s
-          GROUP BY m.commercial_partner_id, m.currency_id
-            """,
-            company_ids=company_ids, partner_ids=tuple(partners.ids),
-            exclude=tuple(exclude_move_ids) or (0,),
-        ))
-        for pid, currency_id, amount in draft_rows:
-            result[pid]["drafts"] += self._ar_to_company_currency(
-                amount or 0.0, currency_id, company, today
+        positions = self.env["ar.account.position"]._ar_positions(
+            partners, company, today=today, exclude_move_ids=exclude_move_ids
+        )
+        return {
+            pid: dict(
+                receivable=position.receivable,
+                unallocated=position.credits_total,
+                drafts=position.drafts_company,
+                orders=position.orders_company,
+                overdue_gross=position.overdue_gross,
+                overdue_excluded=position.overdue_excluded,
+                overdue=position.overdue_net,
+                balance=position.balance,
+                not_yet_due=position.not_yet_due,
+                oldest_due=position.oldest_overdue_due,
+                newest_due=position.newest_overdue_due,
+                position=position,
             )
-        for pid, amount in self._ar_figures_orders(partners, company, today).items():
-            result[pid]["orders"] = amount
-        return result
+            for pid, position in positions.items()
+        }
 
     @api.model
     def _ar_figures_orders(self, partners, company, today):
@@ -521,9 +452,8 @@ class ArCreditFile(models.Model):
 
     @api.model
     def _ar_overdue(self, fig):
-        return rules.overdue_amount(
-            fig["overdue_gross"], fig["unallocated"], fig["overdue_excluded"]
-        )
+        """DESIGN 2's one overdue figure, as the position computes it."""
+        return fig["overdue"]
 
     @api.model
     def _ar_limits(self, partners, company):
@@ -653,8 +583,16 @@ class ArCreditFile(models.Model):
             if entry.get("move"):
                 body += Markup("<br/>") + entry["move"]._get_html_link()
             bodies[entry["file"].id] += body + Markup("</p>")
+        self._ar_log_notes(bodies)
+
+    @api.model
+    def _ar_log_notes(self, bodies):
+        """Chatter notes on many files, {file id: Markup}, in one batch: written by the
+        system (OdooBot) when the scheduler acts, else by the current user."""
+        if not bodies:
+            return
         files = self.sudo().browse(list(bodies))
-        if by_scheduler:
+        if is_scheduler(self.env):
             files = files.with_user(self.env.ref("base.user_root"))
         files._message_log_batch(bodies=dict(bodies), message_type="notification")
 
@@ -1081,36 +1019,29 @@ class ArCreditFile(models.Model):
         return self._ar_open_wizard("ar.credit.hold.wizard", self.env._("Release Credit Hold"),
                                     default_action="release")
 
-    def _ar_line_action(self, name, domain):
+    def _ar_line_action(self, name, lines_of):
+        """The lines of this file's account position that ``lines_of(position)``
+        returns (items or credits), listed."""
         self.ensure_one()
+        position = self._ar_figures(self.partner_id, self.company_id)[self.partner_id.id]["position"]
         return {
             "type": "ir.actions.act_window",
             "name": name,
             "res_model": "account.move.line",
             "view_mode": "list,form",
             "views": [(self.env.ref("account.view_move_line_tree").id, "list"), (False, "form")],
-            "domain": [
-                ("partner_id", "child_of", self.partner_id.id),
-                ("company_id", "in", self._ar_company_ids(self.company_id)),
-                ("account_id.account_type", "=", "asset_receivable"),
-                ("parent_state", "=", "posted"),
-                ("reconciled", "=", False),
-                *domain,
-            ],
+            "domain": [("id", "in", [line.line_id for line in lines_of(position)])],
             "context": {"search_default_group_by_move": 0},
         }
 
     def action_view_receivable(self):
-        return self._ar_line_action(self.env._("Open Receivables"), [("amount_residual", ">", 0)])
+        return self._ar_line_action(self.env._("Open Receivables"), lambda pos: pos.items)
 
     def action_view_unallocated(self):
-        return self._ar_line_action(self.env._("Unallocated Credits"), [("amount_residual", "<", 0)])
+        return self._ar_line_action(self.env._("Unallocated Credits"), lambda pos: pos.credits)
 
     def action_view_overdue(self):
-        today = fields.Date.context_today(self)
-        return self._ar_line_action(
-            self.env._("Overdue Items"), [("amount_residual", ">", 0), ("date_maturity", "<", today)]
-        )
+        return self._ar_line_action(self.env._("Overdue Items"), lambda pos: pos.overdue_items)
 
     def action_view_drafts(self):
         self.ensure_one()

@@ -11,6 +11,7 @@ from odoo.tools import SQL, format_amount, format_date
 from ..guards import as_scheduler, is_scheduler, policy_write
 from ..rules import credit as credit_rules
 from ..rules import escalation as rules
+from ..rules import position as position_rules
 
 _logger = logging.getLogger(__name__)
 
@@ -75,32 +76,31 @@ class ArCreditFile(models.Model):
         stage}, for those that have such an item, in one query."""
         if not partners:
             return {}
-        self.env["account.move.line"].flush_model()
         self.env["ar.escalation.stage"].flush_model(["offset_days", "action_hold", "policy_id"])
+        today = fields.Date.context_today(self.with_company(company))
         rows = self.env.execute_query(SQL(
             """
-            SELECT p.commercial_partner_id, MAX(aml.date_maturity)
-              FROM account_move_line aml
-              JOIN account_account acc ON acc.id = aml.account_id
-              JOIN res_partner p ON p.id = aml.partner_id
-              JOIN ar_escalation_stage s ON s.id = aml.ar_stage_id
-             WHERE acc.account_type = 'asset_receivable'
-               AND aml.parent_state = 'posted'
-               AND aml.reconciled IS NOT TRUE
-               AND aml.amount_residual > 0
-               AND aml.company_id IN %(company_ids)s
-               AND p.commercial_partner_id IN %(partner_ids)s
-               AND NOT (%(excluded)s)
+            SELECT item.partner_id, MAX(item.due_date)
+              FROM (%(items)s) item
+              JOIN ar_escalation_stage s ON s.id = item.stage_id
+             WHERE %(counted)s
                AND EXISTS (SELECT 1 FROM ar_escalation_stage h
                             WHERE h.policy_id = s.policy_id AND h.action_hold
                               AND h.offset_days <= s.offset_days)
-          GROUP BY p.commercial_partner_id
+          GROUP BY item.partner_id
             """,
-            company_ids=tuple(self._ar_company_ids(company)),
-            partner_ids=tuple(partners.ids),
-            excluded=self._ar_excluded_line_sql(),
+            items=self.env["ar.account.position"]._ar_open_item_sql(
+                company, today, tuple(partners.ids)),
+            counted=self._ar_counted_item_sql(),
         ))
         return dict(rows)
+
+    @api.model
+    def _ar_counted_item_sql(self):
+        """Open items (alias ``item``, a row of ``_ar_open_item_sql``) that count in the
+        overdue figure and the stage state: not disputed, promised or issued today."""
+        return SQL("(item.excluded IS NULL OR item.excluded NOT IN %s)",
+                   tuple(position_rules.OVERDUE_EXCLUSIONS))
 
     def _ar_refresh_holds(self):
         """The stage cause is read for all the files at once, per company."""
@@ -165,9 +165,10 @@ class ArCreditFile(models.Model):
     @api.model
     def _ar_escalation_candidates(self, company):
         """Files with an open receivable item, or a stage state to drop back, in one query."""
-        self.env["account.move.line"].flush_model()
-        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        today = fields.Date.context_today(self.with_company(company))
+        items = self.env["ar.account.position"]._ar_open_item_sql(company, today)
         self.flush_model()
+        self.env["ar.promise"].flush_model(["file_id", "state"])
         rows = self.env.execute_query(SQL(
             """
             SELECT f.id
@@ -177,20 +178,10 @@ class ArCreditFile(models.Model):
                     OR COALESCE(f.stage_deposit_percent, 0) > 0
                     OR EXISTS (SELECT 1 FROM ar_promise arp
                                 WHERE arp.file_id = f.id AND arp.state = 'open')
-                    OR EXISTS (
-                       SELECT 1
-                         FROM account_move_line aml
-                         JOIN account_account acc ON acc.id = aml.account_id
-                         JOIN res_partner p ON p.id = aml.partner_id
-                        WHERE p.commercial_partner_id = f.partner_id
-                          AND acc.account_type = 'asset_receivable'
-                          AND aml.parent_state = 'posted'
-                          AND aml.reconciled IS NOT TRUE
-                          AND aml.amount_residual > 0
-                          AND aml.company_id IN %(company_ids)s))
+                    OR f.partner_id IN (SELECT item.partner_id FROM (%(items)s) item))
           ORDER BY f.id
             """,
-            company=company.id, company_ids=tuple(self._ar_company_ids(company)),
+            company=company.id, items=items,
         ))
         return self.sudo().browse([row[0] for row in rows])
 
@@ -220,14 +211,15 @@ class ArCreditFile(models.Model):
         return done
 
     def _ar_escalation_evaluate(self, today):
-        """Every open receivable item of these files with the stage it fires today.
+        """Every open receivable item of these files the ladder may act on, with the
+        stage it fires today, read from the account position.
 
         Returns ``{file id: [item, ...]}``, items as dicts: line, stage (the stage
         fired today, else the item's current one), days_late, reached_today,
-        amount (open, in company currency). One query for all the files of a company.
-        Skips exempt files, excluded lines (disputes, promises), items below the
-        company's minimum; overdue items are not dunned when unallocated credits cover
-        what is overdue.
+        amount (open, in company currency), due_date. A fixed number of queries per
+        company. Skips exempt files and the items the position excludes (disputes,
+        live promises, issued by the policy today, below the company's minimum);
+        overdue items are not dunned when open credits cover what is overdue.
         """
         result = {file.id: [] for file in self}
         files = self.filtered(lambda f: not f.escalation_exempt)
@@ -235,68 +227,44 @@ class ArCreditFile(models.Model):
             return result
         Line = self.env["account.move.line"].sudo()
         for company, company_files in files.grouped("company_id").items():
-            Line.flush_model()
-            self.env["account.move"].flush_model(["state", "company_id"])
-            self.env["res.partner"].flush_model(["commercial_partner_id"])
-            rows = self.env.execute_query(SQL(
-                """
-                SELECT f.id, aml.id, aml.date_maturity, aml.amount_residual
-                  FROM account_move_line aml
-                  JOIN account_account acc ON acc.id = aml.account_id
-                  JOIN res_partner p ON p.id = aml.partner_id
-                  JOIN ar_credit_file f ON f.partner_id = p.commercial_partner_id
-                                       AND f.company_id = %(company)s
-                 WHERE f.id IN %(file_ids)s
-                   AND acc.account_type = 'asset_receivable'
-                   AND aml.parent_state = 'posted'
-                   AND aml.reconciled IS NOT TRUE
-                   AND aml.amount_residual > 0
-                   AND aml.date_maturity IS NOT NULL
-                   AND aml.company_id IN %(company_ids)s
-                   AND NOT (%(excluded)s)
-              ORDER BY f.id, aml.date_maturity, aml.id
-                """,
-                company=company.id, file_ids=tuple(company_files.ids),
-                company_ids=tuple(self._ar_company_ids(company)),
-                excluded=self._ar_excluded_line_sql(),
-            ))
-            if not rows:
+            positions = self._ar_positions_of(company_files, company, today)
+            line_ids = [
+                item.line_id for position in positions.values()
+                for item in position.dunnable_items if item.due_date
+            ]
+            if not line_ids:
                 continue
-            lines = Line.browse([row[1] for row in rows])
-            lines.fetch(["ar_stage_id", "ar_stage_date", "move_id", "currency_id",
-                         "amount_residual_currency"])
-            figures = self._ar_figures(company_files.partner_id, company)
-            rounding = company.currency_id.rounding
-            minimum = company.ar_escalation_min_amount
-            files_by_id = {file.id: file for file in company_files}
-            policies = {}
-            for file_id, line_id, due, residual in rows:
-                file = files_by_id[file_id]
-                if file_id not in policies:
-                    policies[file_id] = file._ar_escalation_policy()
-                policy = policies[file_id]
-                stages = policy.stage_ids.sorted("offset_days")
-                offsets = stages.mapped("offset_days")
-                fig = figures[file.partner_id.id]
-                line = Line.browse(line_id)
-                days = rules.days_late(due, today)
-                current = line.ar_stage_id
-                item = dict(line=line, stage=current, days_late=days, reached_today=False,
-                            amount=residual, due_date=due)
-                if rules.below_minimum(residual, minimum, rounding):
+            Line.browse(line_ids).fetch(["ar_stage_id", "ar_stage_date", "move_id",
+                                         "currency_id", "amount_residual_currency"])
+            for file in company_files:
+                position = positions[file.partner_id.id]
+                items = [item for item in position.dunnable_items if item.due_date]
+                if not items:
                     continue
-                covered = days > 0 and rules.credits_cover_overdue(
-                    fig["overdue_gross"] - fig["overdue_excluded"], fig["unallocated"], rounding
-                )
-                if stages and not covered:
-                    index = rules.target_stage(
-                        offsets, days,
-                        rules.current_index(offsets, current.offset_days if current else None),
-                    )
-                    if index is not None:
-                        item.update(stage=stages[index], reached_today=True)
-                result[file_id].append(item)
+                stages = file._ar_escalation_policy().stage_ids.sorted("offset_days")
+                offsets = stages.mapped("offset_days")
+                covered = position.credits_cover_overdue
+                for open_item in items:
+                    line = Line.browse(open_item.line_id)
+                    days = position.days_late(open_item)
+                    current = line.ar_stage_id
+                    item = dict(line=line, stage=current, days_late=days, reached_today=False,
+                                amount=open_item.residual_company, due_date=open_item.due_date)
+                    if stages and not (covered and days > 0):
+                        index = rules.target_stage(
+                            offsets, days,
+                            rules.current_index(offsets, current.offset_days if current else None),
+                        )
+                        if index is not None:
+                            item.update(stage=stages[index], reached_today=True)
+                    result[file.id].append(item)
         return result
+
+    def _ar_positions_of(self, files, company, today=None):
+        """{commercial partner id: Position} of these files' customers in ``company``."""
+        return self.env["ar.account.position"]._ar_positions(
+            files.partner_id, company, today=today
+        )
 
     def _ar_escalation_process(self, evaluation, today):
         """Acts on the evaluation, file by file; one file's failure is logged on it
@@ -441,24 +409,9 @@ class ArCreditFile(models.Model):
         """History rows and one chatter note per file summarising them."""
         if not rows:
             return self.env["ar.escalation.history"]
-        by_scheduler = is_scheduler(self.env)
-        now = fields.Datetime.now()
-        history = self.env["ar.escalation.history"].sudo().create([{
-            "file_id": row["file"].id,
-            "company_id": row["file"].company_id.id,
-            "date": now,
-            "run_date": today,
-            "stage_id": row["stage"].id if row.get("stage") else False,
-            "action": row["action"],
-            "move_line_ids": [fields.Command.set(row["lines"].ids)] if row.get("lines") else [],
-            "move_id": row["lines"].move_id[:1].id if row.get("lines") else False,
-            "user_id": False if by_scheduler else self.env.uid,
-            "by_scheduler": by_scheduler,
-            "mail_message_id": row["message"][:1].id if row.get("message") else False,
-            "activity_id": row["activity"].id if row.get("activity") else False,
-            "fee_move_id": row["fee_move"].id if row.get("fee_move") else False,
-            "note": row.get("note") or False,
-        } for row in rows])
+        history = self.env["ar.escalation.history"]._ar_record(
+            [dict(row, run_date=today) for row in rows]
+        )
         labels = dict(history._fields["action"]._description_selection(self.env))
         bodies = defaultdict(Markup)
         for row in history:
@@ -471,16 +424,10 @@ class ArCreditFile(models.Model):
             if row.note:
                 body += Markup(" (%s)") % row.note
             bodies[row.file_id.id] += body + Markup("</li>")
-        files = self.sudo().browse(list(bodies))
-        if by_scheduler:
-            files = files.with_user(self.env.ref("base.user_root"))
-        files._message_log_batch(
-            bodies={
-                fid: Markup("<p>%s</p><ul>%s</ul>") % (self.env._("Escalation"), body)
-                for fid, body in bodies.items()
-            },
-            message_type="notification",
-        )
+        self._ar_log_notes({
+            fid: Markup("<p>%s</p><ul>%s</ul>") % (self.env._("Escalation"), body)
+            for fid, body in bodies.items()
+        })
         return history
 
     def _ar_escalation_update_state(self, today):
@@ -504,9 +451,9 @@ class ArCreditFile(models.Model):
 
     def _ar_escalation_state(self, today):
         """{file id: (highest stage of its open items, whether any is overdue)} in one
-        query (disputed and promised items left out, as from the overdue figure)."""
-        self.env["account.move.line"].flush_model()
+        query per company, from the open items that count in the overdue figure."""
         self.env["ar.escalation.stage"].flush_model()
+        self.flush_model(["partner_id", "company_id"])
         result = {}
         for company, files in self.grouped("company_id").items():
             rows = self.env.execute_query(SQL(
@@ -514,25 +461,19 @@ class ArCreditFile(models.Model):
                 SELECT f.id,
                        (ARRAY_AGG(s.id ORDER BY s.offset_days DESC NULLS LAST)
                             FILTER (WHERE s.id IS NOT NULL))[1],
-                       BOOL_OR(aml.date_maturity < %(today)s)
-                  FROM account_move_line aml
-                  JOIN account_account acc ON acc.id = aml.account_id
-                  JOIN res_partner p ON p.id = aml.partner_id
-                  JOIN ar_credit_file f ON f.partner_id = p.commercial_partner_id
+                       BOOL_OR(item.due_date < %(today)s)
+                  FROM (%(items)s) item
+                  JOIN ar_credit_file f ON f.partner_id = item.partner_id
                                        AND f.company_id = %(company)s
-             LEFT JOIN ar_escalation_stage s ON s.id = aml.ar_stage_id
+             LEFT JOIN ar_escalation_stage s ON s.id = item.stage_id
                  WHERE f.id IN %(file_ids)s
-                   AND acc.account_type = 'asset_receivable'
-                   AND aml.parent_state = 'posted'
-                   AND aml.reconciled IS NOT TRUE
-                   AND aml.amount_residual > 0
-                   AND aml.company_id IN %(company_ids)s
-                   AND NOT (%(excluded)s)
+                   AND %(counted)s
               GROUP BY f.id
                 """,
                 today=today, company=company.id, file_ids=tuple(files.ids),
-                company_ids=tuple(self._ar_company_ids(company)),
-                excluded=self._ar_excluded_line_sql(),
+                items=self.env["ar.account.position"]._ar_open_item_sql(
+                    company, today, tuple(files.partner_id.ids)),
+                counted=self._ar_counted_item_sql(),
             ))
             Stage = self.env["ar.escalation.stage"].sudo()
             for file_id, stage_id, overdue in rows:
@@ -548,49 +489,80 @@ class ArCreditFile(models.Model):
         return self.env._("%(company)s: payment reminder (%(customer)s)",
                           company=self.company_id.name, customer=self.partner_id.name)
 
-    def _ar_escalation_mail_values(self):
-        """What the reminder lists: every open item with its stage and days late (a
-        star on those that reached a stage today), totals per currency, early-payment
-        discounts still open, and each invoice's portal link with its access token."""
+    def _ar_escalation_mail_values(self, position=None):
+        """What the reminder (and the letter) states, from the account position: per
+        document currency, the overdue items apart from the items not yet due (each
+        with its days late and portal link) and the open credits, with their totals;
+        then, in company currency at the documents' rates, the figures the credit file
+        shows: overdue, less disputed and promised items, less open credits, net
+        amount overdue, not yet due, balance. Stage names stay internal: the highest
+        stage reached today only sets the tone."""
         self.ensure_one()
         self.check_access("read")
         file = self.sudo()
-        today = fields.Date.context_today(file.with_company(file.company_id))
-        items = file._ar_escalation_evaluate(today).get(file.id, [])
+        company = file.company_id
+        today = fields.Date.context_today(file.with_company(company))
+        position = position or file._ar_positions_of(file, company, today)[file.partner_id.id]
         env = self.env
-        rows, totals, discounts = [], defaultdict(float), []
-        stages_today = self.env["ar.escalation.stage"]
+        Line = env["account.move.line"].sudo()
+        Currency = env["res.currency"]
+        lines = Line.browse([item.line_id for item in position.items]
+                            + [credit.line_id for credit in position.credits])
+        lines.fetch(["ar_stage_id", "ar_stage_date", "move_id", "discount_date",
+                     "discount_amount_currency", "date"])
         base_url = file.get_base_url()
-        for item in items:
-            line = item["line"]
+        notes = {
+            position_rules.DISPUTE: env._("in dispute"),
+            position_rules.PROMISE: env._("payment promised"),
+            position_rules.POLICY_TODAY: env._("issued today"),
+        }
+        stages_today = env["ar.escalation.stage"]
+        discounts = []
+
+        def money(amount, currency):
+            return format_amount(env, amount, currency)
+
+        def item_row(item, currency):
+            nonlocal stages_today
+            line = Line.browse(item.line_id)
             move = line.move_id
-            current = line.ar_stage_id
-            reached_today = bool(current) and line.ar_stage_date == today
-            if reached_today:
-                stages_today |= current
-            currency = line.currency_id
-            amount = line.amount_residual_currency
-            totals[currency] += amount
-            url = ""
-            if move.is_invoice():
-                url = base_url + move.get_portal_url()
-            rows.append({
-                "number": move.name,
-                "date": format_date(env, move.invoice_date or move.date),
-                "due_date": format_date(env, line.date_maturity),
-                "days_late": max(item["days_late"], 0),
-                "amount": format_amount(env, amount, currency),
-                "stage": current.name or "",
-                "reached_today": reached_today,
-                "url": url,
-            })
+            if line.ar_stage_id and line.ar_stage_date == today:
+                stages_today |= line.ar_stage_id
             if (line.discount_date and line.discount_date >= today
                     and line.discount_amount_currency):
                 discounts.append({
                     "number": move.name,
-                    "amount": format_amount(env, line.discount_amount_currency, currency),
+                    "amount": money(line.discount_amount_currency, currency),
                     "date": format_date(env, line.discount_date),
                 })
+            return {
+                "number": move.name,
+                "date": format_date(env, move.invoice_date or move.date),
+                "due_date": format_date(env, item.due_date),
+                "days_late": max(position.days_late(item), 0),
+                "amount": money(item.residual, currency),
+                "note": notes.get(item.excluded, ""),
+                "url": base_url + move.get_portal_url() if move.is_invoice() else "",
+            }
+
+        currencies = []
+        for currency_id, part in position.by_currency().items():
+            currency = Currency.browse(currency_id)
+            currencies.append({
+                "currency": currency,
+                "overdue": [item_row(item, currency) for item in part.overdue_items],
+                "not_due": [item_row(item, currency) for item in part.not_due_items],
+                "credits": [{
+                    "number": credit.name,
+                    "date": format_date(env, credit.date),
+                    "amount": money(credit.amount, currency),
+                } for credit in part.credits],
+                "overdue_total": money(part.overdue_gross, currency),
+                "not_due_total": money(part.not_yet_due, currency),
+                "credits_total": money(part.credits_total, currency),
+            })
+        company_currency = company.currency_id
+        stage = stages_today.sorted("offset_days")[-1:]
         hold_stages = stages_today.filtered("action_hold")
         suspension = ""
         if hold_stages:
@@ -599,9 +571,22 @@ class ArCreditFile(models.Model):
             )
         return {
             "contact": file._ar_escalation_contact(),
-            "items": rows,
-            "totals": [format_amount(env, amount, currency) for currency, amount in totals.items()],
+            "currencies": currencies,
+            "company_currency": company_currency,
+            # the credit file's own figures: company currency, at the documents' rates
+            "overdue_gross": money(position.overdue_gross, company_currency),
+            "overdue_excluded": (money(position.overdue_excluded, company_currency)
+                                 if position.overdue_excluded else ""),
+            "credits_total": money(position.credits_total, company_currency),
+            "overdue_net": money(position.overdue_net, company_currency),
+            "not_yet_due": money(position.not_yet_due, company_currency),
+            "balance": money(position.balance, company_currency),
+            "is_overdue": not company_currency.is_zero(position.overdue_net),
+            "credits_cover_overdue": position.credits_cover_overdue,
+            "has_credits": bool(position.credits),
+            "other_currency": any(c["currency"] != company_currency for c in currencies),
             "discounts": discounts,
+            "stage": stage,
             "stages_today": stages_today.sorted("offset_days"),
             "suspension_date": suspension,
         }

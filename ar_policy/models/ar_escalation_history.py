@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from ..guards import is_scheduler
 
 HISTORY_ACTIONS = [
     ("email", "Email"),
@@ -55,3 +57,42 @@ class ArEscalationHistory(models.Model):
                                   ondelete="set null")
     fee_move_id = fields.Many2one("account.move", string="Fee Invoice", readonly=True)
     note = fields.Text(readonly=True)
+
+    @api.model
+    def _ar_record(self, entries):
+        """The one way history rows are written, in one create.
+
+        ``entries``: dicts with ``file`` and ``action``, and optionally ``stage``,
+        ``lines`` (account.move.line), ``move`` (the invoice; by default the first of
+        the lines'), ``run_date`` (the company's today by default), ``message``,
+        ``activity``, ``fee_move``, ``note``. Who: the scheduler when the environment
+        is the scheduler's, else the current user.
+        """
+        if not entries:
+            return self.browse()
+        by_scheduler = is_scheduler(self.env)
+        user_id = False if by_scheduler else self.env.uid
+        now = fields.Datetime.now()
+        today = fields.Date.context_today(self)
+
+        def record_id(entry, key):
+            value = entry.get(key)
+            return value[:1].id if value else False
+
+        return self.sudo().create([{
+            "file_id": entry["file"].id,
+            "company_id": entry["file"].company_id.id,
+            "date": now,
+            "run_date": entry.get("run_date") or today,
+            "stage_id": record_id(entry, "stage"),
+            "action": entry["action"],
+            "move_line_ids": [fields.Command.set(entry["lines"].ids)] if entry.get("lines") else [],
+            "move_id": (record_id(entry, "move") if "move" in entry
+                        else record_id(entry, "lines") and entry["lines"].move_id[:1].id),
+            "user_id": user_id,
+            "by_scheduler": by_scheduler,
+            "mail_message_id": record_id(entry, "message"),
+            "activity_id": record_id(entry, "activity"),
+            "fee_move_id": record_id(entry, "fee_move"),
+            "note": entry.get("note") or False,
+        } for entry in entries])

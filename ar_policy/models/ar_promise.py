@@ -229,16 +229,10 @@ class ArPromise(models.Model):
         summary = promise._ar_summary()
         if reason:
             summary += " " + self.env._("Reason: %s", reason)
-        self.env["ar.escalation.history"].sudo().create({
-            "file_id": file.id,
-            "company_id": company.id,
-            "run_date": today,
-            "action": "promise",
-            "move_line_ids": [fields.Command.set(lines.ids)],
-            "move_id": lines.move_id[:1].id if len(lines.move_id) == 1 else False,
-            "user_id": self.env.user.id,
-            "note": summary,
-        })
+        self.env["ar.escalation.history"]._ar_record([dict(
+            file=file, action="promise", lines=lines, run_date=today, note=summary,
+            move=lines.move_id if len(lines.move_id) == 1 else None,
+        )])
         body = Markup("<p><b>%s</b><br/>%s</p>") % (self.env._("Promise to pay"), summary)
         file.sudo().message_post(body=body, message_type="comment",
                                  subtype_xmlid="mail.mt_note")
@@ -252,14 +246,12 @@ class ArPromise(models.Model):
         """Why ``lines`` cannot be promised by ``file``'s customer, or ''."""
         if not lines:
             return self.env._("Items: choose the open items the customer promises to pay.")
-        company_ids = file._ar_company_ids(file.company_id)
-        wrong = lines.sudo().filtered(
-            lambda line: line.account_id.account_type != "asset_receivable"
-            or line.parent_state != "posted" or line.reconciled
-            or line.company_currency_id.compare_amounts(line.amount_residual, 0) <= 0
-            or line.partner_id.commercial_partner_id != file.partner_id
-            or line.company_id.id not in company_ids
-        )
+        file = file.sudo()
+        position = self.env["ar.account.position"].sudo()._ar_positions(
+            file.partner_id, file.company_id
+        )[file.partner_id.id]
+        open_ids = {item.line_id for item in position.items}
+        wrong = lines.sudo().filtered(lambda line: line.id not in open_ids)
         if not wrong:
             return ""
         return self.env._(
@@ -385,8 +377,6 @@ class ArPromise(models.Model):
     def _ar_log_outcome(self, action, today):
         if not self:
             return
-        by_scheduler = guards.is_scheduler(self.env)
-        user = self.env["res.users"] if by_scheduler else self.env.user
         label = (self.env._("Promise kept") if action == "promise_kept"
                  else self.env._("Promise broken: the items escalate again"))
         notes = {}
@@ -400,24 +390,15 @@ class ArPromise(models.Model):
             if paid:
                 note += " " + self.env._("Paid since the promise: %s.", paid)
             notes[promise] = note
-        self.env["ar.escalation.history"].sudo().create([{
-            "file_id": promise.file_id.id,
-            "company_id": promise.company_id.id,
-            "run_date": today,
-            "action": action,
-            "move_line_ids": [fields.Command.set(promise.line_ids.ids)],
-            "move_id": promise.line_ids.move_id.id if len(promise.line_ids.move_id) == 1 else False,
-            "user_id": user.id,
-            "by_scheduler": by_scheduler,
-            "note": notes[promise],
-        } for promise in self])
+        self.env["ar.escalation.history"]._ar_record([dict(
+            file=promise.file_id, action=action, lines=promise.line_ids, run_date=today,
+            note=notes[promise],
+            move=promise.line_ids.move_id if len(promise.line_ids.move_id) == 1 else None,
+        ) for promise in self])
         bodies = defaultdict(Markup)
         for promise in self:
             bodies[promise.file_id.id] += Markup("<p><b>%s</b><br/>%s</p>") % (label, notes[promise])
-        files = self.env["ar.credit.file"].sudo().browse(list(bodies))
-        if by_scheduler:
-            files = files.with_user(self.env.ref("base.user_root"))
-        files._message_log_batch(bodies=dict(bodies), message_type="notification")
+        self.env["ar.credit.file"]._ar_log_notes(bodies)
 
     # ------------------------------------------------------------------
     # Disputes and sending the invoice again (invoice buttons)
@@ -431,13 +412,17 @@ class ArPromise(models.Model):
 
     @api.model
     def _ar_open_receivable_lines(self, moves):
-        """The receivable items of posted customer invoices among ``moves`` with
-        something left to pay."""
+        """The open items (of the account position) of the posted customer invoices
+        among ``moves``."""
         moves = moves.filtered(lambda m: m.is_sale_document() and m.state == "posted")
-        return self._ar_receivable_lines(moves).filtered(
-            lambda line: not line.reconciled
-            and not line.company_currency_id.is_zero(line.amount_residual)
-        )
+        Position = self.env["ar.account.position"].sudo()
+        line_ids = []
+        for company, company_moves in moves.grouped(lambda m: m.company_id.root_id).items():
+            move_ids = set(company_moves.ids)
+            positions = Position._ar_positions(company_moves.commercial_partner_id, company)
+            line_ids += [item.line_id for position in positions.values()
+                         for item in position.items if item.move_id in move_ids]
+        return self.env["account.move.line"].browse(line_ids)
 
     @api.model
     def _ar_set_dispute(self, moves, disputed, reason):
@@ -448,7 +433,8 @@ class ArPromise(models.Model):
         if not (reason or "").strip():
             raise UserError(self.env._("Reason: explain the dispute (or how it was settled)."))
         if disputed:
-            closed = moves.filtered(lambda m: not self._ar_open_receivable_lines(m))
+            open_moves = self._ar_open_receivable_lines(moves).move_id
+            closed = moves.filtered(lambda m: m not in open_moves)
             if closed:
                 raise UserError(self.env._(
                     "Invoices: %s have nothing left to pay (or are not posted customer "
@@ -485,18 +471,11 @@ class ArPromise(models.Model):
                     body=Markup("<p><b>%s</b>: %s<br/>%s</p>") % (label, move._get_html_link(), reason),
                     message_type="comment", subtype_xmlid="mail.mt_note",
                 )
-                history.append({
-                    "file_id": file.id,
-                    "company_id": file.company_id.id,
-                    "run_date": today,
-                    "action": action,
-                    "move_line_ids": [fields.Command.set(
-                        lines.filtered(lambda line, m=move: line.move_id == m).ids)],
-                    "move_id": move.id,
-                    "user_id": self.env.user.id,
-                    "note": reason,
-                })
-        self.env["ar.escalation.history"].sudo().create(history)
+                history.append(dict(
+                    file=file, action=action, run_date=today, move=move, note=reason,
+                    lines=lines.filtered(lambda line, m=move: line.move_id == m),
+                ))
+        self.env["ar.escalation.history"]._ar_record(history)
         return True
 
     @api.model
@@ -531,18 +510,11 @@ class ArPromise(models.Model):
                               invoice=move.name, email=move.partner_id.email)
             file.message_post(body=Markup("<p>%s<br/>%s</p>") % (note, move._get_html_link()),
                               message_type="comment", subtype_xmlid="mail.mt_note")
-            history.append({
-                "file_id": file.id,
-                "company_id": file.company_id.id,
-                "run_date": today,
-                "action": "resend",
-                "move_line_ids": [fields.Command.set(self._ar_receivable_lines(move).ids)],
-                "move_id": move.id,
-                "user_id": self.env.user.id,
-                "mail_message_id": message.id,
-                "note": note,
-            })
-        self.env["ar.escalation.history"].sudo().create(history)
+            history.append(dict(
+                file=file, action="resend", run_date=today, move=move, message=message,
+                lines=self._ar_receivable_lines(move), note=note,
+            ))
+        self.env["ar.escalation.history"]._ar_record(history)
         return True
 
 

@@ -1,4 +1,3 @@
-import unittest
 from datetime import date
 
 from freezegun import freeze_time
@@ -167,16 +166,10 @@ class TestAccountPosition(ArPolicyCommon):
         )
         self.assertEqual(file.oldest_overdue_days, position.oldest_overdue_days)
 
-    @unittest.expectedFailure
     def test_credit_file_overdue_equals_the_position(self):
         """The file's overdue figure is DESIGN 2's: 1605 overdue, less 500 disputed or
-        promised, less 400 of credits = 705.
-
-        Fails today: ``ar.credit.file._ar_figures`` sums the overdue items that are
-        *not* excluded into ``overdue_gross`` (1105) and ``_ar_overdue`` deducts the
-        excluded ones (500) once more: 1105 - 500 - 400 = 205. Remove the decorator
-        when the file reads the position.
-        """
+        promised, less 400 of credits = 705 (it was 205 while the file deducted the
+        excluded items twice)."""
         file = self._file(self.customer)
         self.assertAlmostEqual(file.overdue_amount, self._position().overdue_net)
 

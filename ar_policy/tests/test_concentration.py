@@ -18,9 +18,9 @@ class TestConcentration(ArPolicyCommon):
     Beta 2,500 -> 25%, Gamma 1,500 -> 15%, Delta 600 -> 6%, Echo 400 -> 4%
     HHI = 50² + 25² + 15² + 6² + 4² = 2,500 + 625 + 225 + 36 + 16 = 3,402
     effective number = 10,000 / 3,402 = 2.94; top 1 = 50%, top 5 = top 10 = 100%.
-    Open receivables (unpaid invoices; the credit note is an open credit, not a
-    receivable): Alpha 6,000 of 11,000 = 54.5%, Beta 22.7%, Gamma 13.6%, Delta 5.5%,
-    Echo 3.6%.
+    Net receivables (the account position's balance: Alpha's open credit note is
+    deducted from its invoices): Alpha 5,000 of 10,000 = 50%, Beta 25%, Gamma 15%,
+    Delta 6%, Echo 4%.
     """
 
     @classmethod
@@ -69,9 +69,9 @@ class TestConcentration(ArPolicyCommon):
         self.assertAlmostEqual(rows[self.gamma].revenue_share, 15.0)
         self.assertAlmostEqual(rows[self.delta].revenue_share, 6.0)
         self.assertAlmostEqual(rows[self.echo].revenue_share, 4.0)
-        self.assertAlmostEqual(rows[self.alpha].receivable, 6000.0)
-        self.assertAlmostEqual(rows[self.alpha].receivable_share, 6000 / 11000 * 100, places=3)
-        self.assertAlmostEqual(rows[self.delta].receivable_share, 600 / 11000 * 100, places=3)
+        self.assertAlmostEqual(rows[self.alpha].receivable, 5000.0)
+        self.assertAlmostEqual(rows[self.alpha].receivable_share, 50.0, places=3)
+        self.assertAlmostEqual(rows[self.delta].receivable_share, 6.0, places=3)
         self.assertEqual(
             {p.name: r.level for p, r in rows.items()},
             {"Alpha Corp": "critical", "Beta Corp": "critical", "Gamma Corp": "warning",
@@ -157,7 +157,7 @@ class TestConcentration(ArPolicyCommon):
         self.env.invalidate_all()
         self.assertEqual(
             self.gamma.ar_concentration_banner,
-            "Gamma Corp is at 15.0% of trailing revenue (warning above 8%) and 13.6% of "
+            "Gamma Corp is at 15.0% of trailing revenue (warning above 8%) and 15.0% of "
             "open receivables (warning above 8%).",
         )
         self.assertEqual(self.gamma.ar_concentration_level, "warning")
@@ -166,20 +166,20 @@ class TestConcentration(ArPolicyCommon):
             self.gamma.with_user(self.salesman).ar_concentration_banner,
             "Gamma Corp is above the warning concentration share.",
         )
-        # 1,500 + 5,000 = 6,500 of 15,000 = 43.3%; receivables 6,500 of 16,000 = 40.6%
+        # 1,500 + 5,000 = 6,500 of 15,000 = 43.3%, and the same of net receivables
         draft = self._invoice(self.gamma, 5000.0, date=TODAY)
         self.assertEqual(
             draft.ar_concentration_banner,
             "Posting this invoice brings Gamma Corp to 43.3% of trailing revenue (critical "
-            "above 20%) and 40.6% of open receivables (critical above 20%).",
+            "above 20%) and 43.3% of open receivables (critical above 20%).",
         )
         # Echo: 400 + 100 = 500 of 10,100 = 5.0%: no banner
         self.assertFalse(self._invoice(self.echo, 100.0, date=TODAY).ar_concentration_banner)
-        # Delta: 600 + 400 = 1,000 of 10,400 = 9.6%; receivables 1,000 of 11,400 = 8.8%
+        # Delta: 600 + 400 = 1,000 of 10,400 = 9.6%, and the same of net receivables
         self.assertEqual(
             self._invoice(self.delta, 400.0, date=TODAY).ar_concentration_banner,
             "Posting this invoice brings Delta Corp to 9.6% of trailing revenue (warning "
-            "above 8%) and 8.8% of open receivables (warning above 8%).",
+            "above 8%) and 9.6% of open receivables (warning above 8%).",
         )
         self.assertEqual(
             self.Conc.with_user(self.salesman)._ar_concentration_banner(
@@ -193,7 +193,7 @@ class TestConcentration(ArPolicyCommon):
                 action="Confirming this quotation",
             ),
             "Confirming this quotation brings Gamma Corp to 43.3% of trailing revenue "
-            "(critical above 20%) and 13.6% of open receivables (warning above 8%).",
+            "(critical above 20%) and 15.0% of open receivables (warning above 8%).",
         )
         fee = self._invoice(self.gamma, 5000.0, date=TODAY, ar_origin="late_fee")
         self.assertFalse(fee.ar_concentration_banner, "fee invoices are not revenue")
@@ -283,7 +283,8 @@ class TestConcentration(ArPolicyCommon):
         with freeze_time("2026-07-01"):
             # Gamma goes critical, Delta crosses the warning share; Alpha stays.
             self._post(self._invoice(self.gamma, 5000.0, date="2026-07-01"))
-            # Gamma 6,500 of 16,000 = 40.6%, Delta 1,600 of 16,000 = 10%
+            # Gamma 6,500 of 16,000 = 40.6%, Delta 1,600 of 16,000 = 10% (revenue and net
+            # receivables alike)
             self._post(self._invoice(self.delta, 1000.0, date="2026-07-01"))
             self.Snapshot._cron_snapshot()
             self.assertEqual(len(self._crossing_messages(self.alpha)), 1)

@@ -296,14 +296,21 @@ class TestEscalationFees(ArPolicyCommon):
         self.assertIn(f"o_company_{self.company.id}_layout", html, "the company letterhead")
         self.assertIn("99 Letterhead Road", html)
         self.assertIn(invoice.name, html)
-        self.assertIn("First fee", html)
+        self.assertNotIn("First fee", html, "no internal stage name")
         self.assertIn("Please pay within eight days.", html)
         self.assertIn("1,000.00", html)
         self.assertIn("16", html)  # days late when printed
         self.assertNotIn(other.name, html)
-        self.assertNotIn(disputed.name, html, "a disputed item is out of dunning")
-        # The fee invoice is open too: total 1,000.00 + 44.93.
+        # The disputed item is listed and deducted from the net amount overdue; the fee
+        # invoice (due 03/16) is overdue too: net 1,000.00 + 44.93, balance + 300.00.
+        self.assertIn(disputed.name, html)
+        self.assertIn("in dispute", html)
+        file = self._file(self.customer)
         self.assertIn("1,044.93", html)
+        self.assertIn("1,344.93", html)
+        with freeze_time("2026-03-17"):
+            file.invalidate_recordset()
+            self.assertAlmostEqual(file.overdue_amount, 1044.93)
 
         rows = History.search([("action", "=", "letter")])
         self.assertEqual(rows.file_id.partner_id, self.customer | self.other_customer)
@@ -314,7 +321,7 @@ class TestEscalationFees(ArPolicyCommon):
         self.assertIn("Late Payer Ltd", html)
         self.assertIn("Tardy Traders", html)
         self.assertIn(other.name, html)
-        self.assertEqual(html.count('name="open_items"'), 2, "one letter per customer")
+        self.assertEqual(html.count('name="totals"'), 2, "one letter per customer")
 
     # ------------------------------------------------------------------
     # Bad input

@@ -78,17 +78,10 @@ class ArFeeWaiverWizard(models.TransientModel):
                 max(item.ar_fees_charged - amount, 0.0)
             )})
         items = self.env["account.move.line"].union(*waived)
-        self.env["ar.escalation.history"].sudo().create({
-            "file_id": file.id,
-            "company_id": file.company_id.id,
-            "run_date": today,
-            "action": "waiver",
-            "move_line_ids": [fields.Command.set(items.ids)],
-            "move_id": credit_note.id,
-            "fee_move_id": move.id,
-            "user_id": self.env.user.id,
-            "note": reason,
-        })
+        self.env["ar.escalation.history"]._ar_record([dict(
+            file=file, action="waiver", run_date=today, lines=items, move=credit_note,
+            fee_move=move, note=reason,
+        )])
         file._ar_log(
             "waiver", reason=reason, cause=move.name,
             old_value=move.currency_id.format(move.amount_total),

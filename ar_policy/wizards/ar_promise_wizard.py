@@ -19,10 +19,11 @@ class ArPromiseWizard(models.TransientModel):
     company_id = fields.Many2one(related="file_id.company_id")
     line_ids = fields.Many2many(
         "account.move.line", "ar_promise_wizard_line_rel", "wizard_id", "line_id",
-        string="Items", required=True,
-        domain="[('partner_id', 'child_of', partner_id), ('parent_state', '=', 'posted'),"
-        " ('account_id.account_type', '=', 'asset_receivable'), ('reconciled', '=', False),"
-        " ('amount_residual', '>', 0)]",
+        string="Items", required=True, domain="[('id', 'in', open_line_ids)]",
+    )
+    open_line_ids = fields.Many2many(
+        "account.move.line", compute="_compute_open_line_ids",
+        help="The open items of the customer's account position.",
     )
     currency_id = fields.Many2one("res.currency", compute="_compute_open", readonly=True)
     amount_open = fields.Monetary(
@@ -58,18 +59,9 @@ class ArPromiseWizard(models.TransientModel):
         elif ctx.get("active_model") == "ar.credit.file" and ctx.get("active_id"):
             values["file_id"] = ctx["active_id"]
         if values.get("file_id") and not lines:
-            file = File.browse(values["file_id"])
-            lines = self.env["account.move.line"].search([
-                ("partner_id", "child_of", file.partner_id.id),
-                ("company_id", "in", file._ar_company_ids(file.company_id)),
-                ("account_id.account_type", "=", "asset_receivable"),
-                ("parent_state", "=", "posted"),
-                ("reconciled", "=", False),
-                ("amount_residual", ">", 0),
-            ], order="date_maturity, id")
-            today = fields.Date.context_today(self)
-            overdue = lines.filtered(lambda line: line.date_maturity and line.date_maturity < today)
-            lines = overdue or lines
+            position = self._ar_position(File.browse(values["file_id"]))
+            items = position.overdue_items or position.not_due_items
+            lines = self.env["account.move.line"].browse([item.line_id for item in items])
         lines = lines.filtered(lambda line: not line.reconciled and line.amount_residual > 0)
         if "line_ids" in fields_list and lines:
             values["line_ids"] = [fields.Command.set(lines.ids)]
@@ -79,6 +71,20 @@ class ArPromiseWizard(models.TransientModel):
             values.setdefault("amount", Promise._ar_open_of(lines, currency))
         values.setdefault("date", fields.Date.context_today(self) + relativedelta(days=7))
         return values
+
+    @api.model
+    def _ar_position(self, file):
+        """The account position of ``file``'s customer."""
+        file = file.sudo()
+        return self.env["ar.account.position"].sudo()._ar_positions(
+            file.partner_id, file.company_id
+        )[file.partner_id.id]
+
+    @api.depends("file_id")
+    def _compute_open_line_ids(self):
+        for wizard in self:
+            items = self._ar_position(wizard.file_id).items if wizard.file_id else ()
+            wizard.open_line_ids = [fields.Command.set([item.line_id for item in items])]
 
     @api.depends("line_ids", "file_id")
     def _compute_open(self):
