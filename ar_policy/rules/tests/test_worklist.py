@@ -1,0 +1,170 @@
+from datetime import date, timedelta
+
+import pytest
+from rules import worklist as wl
+from rules.position import OpenItem, Position
+from rules.worklist import (
+    CALL,
+    DISPUTE_OPEN,
+    HAND_OVER,
+    HAND_OVER_THRESHOLD,
+    NO_CONTACT,
+    PROMISE_BROKEN,
+    PROMISE_DUE,
+    REVIEW_DISPUTE,
+    SEND_STATEMENT,
+    STATEMENT_REQUESTED,
+    Settings,
+    Situation,
+)
+
+TODAY = date(2026, 6, 30)
+
+
+def ago(days):
+    return TODAY - timedelta(days=days)
+
+
+class TestPriority:
+    def test_four_customers(self):
+        # a: log10(10,001) = 4.00 x (1 + 30/30) x 1.25 (B) = 10.00, + 10/10 = 11.00
+        a = wl.priority(10000.0, 30, "B", 0, 10)
+        # b: log10(1,000) = 3 x (1 + 100/30) x 2 (D) = 26.00, + 30/10 = 29.00
+        b = wl.priority(999.0, 100, "D", 0, 30)
+        # c: log10(100,000) = 5 x (1 + 5/30) x 1 (A) = 5.83, + 2/10 = 6.03
+        c = wl.priority(99999.0, 5, "A", 0, 2)
+        # d: log10(100) = 2 x (1 + 10/30) x 1.5 (C) = 4.00, + 2 x 5 + 1/10 = 14.10
+        d = wl.priority(99.0, 10, "C", 2, 1)
+        assert (a, b, c, d) == pytest.approx((11.0, 29.0, 6.03, 14.1))
+        ranked = sorted({"a": a, "b": b, "c": c, "d": d}.items(), key=lambda kv: -kv[1])
+        assert [key for key, _value in ranked] == ["b", "d", "a", "c"]
+
+    def test_never_contacted_nothing_overdue(self):
+        # 0 x ... + 0 + min(30, 30) / 10 = 3
+        assert wl.priority(0.0, 0, None, 0, None) == pytest.approx(3.0)
+
+    def test_caps(self):
+        assert wl.priority(1000.0, 365, "A", 0, 30) == wl.priority(1000.0, 500, "A", 0, 30)
+        assert wl.priority(1000.0, 40, "A", 0, 30) == wl.priority(1000.0, 40, "A", 0, 90)
+
+    def test_monotonic_in_each_input(self):
+        base = dict(overdue_net=5000.0, oldest_days_late=20, rating="B", broken_promises=1,
+                    days_since_contact=5)
+        worse = [
+            {"overdue_net": 6000.0}, {"oldest_days_late": 21}, {"rating": "C"},
+            {"broken_promises": 2}, {"days_since_contact": 6},
+        ]
+        for change in worse:
+            assert wl.priority(**{**base, **change}) > wl.priority(**base), change
+        for better, worst in (("A", "B"), ("B", "C"), ("C", "D")):
+            assert wl.priority(**{**base, "rating": better}) < wl.priority(**{**base, "rating": worst})
+
+
+class TestNextAction:
+    def test_promise_broken_yesterday(self):
+        situation = Situation(overdue_net=500.0, oldest_days_late=40, promise_broken_on=ago(1),
+                              statement_requested=True, last_contact=ago(10))
+        assert wl.next_action(situation, TODAY) == (CALL, PROMISE_BROKEN,
+                                                    {"broken_on": ago(1), "days": 1})
+
+    def test_broken_promise_already_followed_up(self):
+        situation = Situation(overdue_net=500.0, oldest_days_late=5, promise_broken_on=ago(3),
+                              last_contact=ago(3))
+        assert wl.next_action(situation, TODAY) is None
+
+    def test_promise_due_today(self):
+        situation = Situation(promise_due_on=TODAY, statement_requested=True)
+        assert wl.next_action(situation, TODAY).reason == PROMISE_DUE
+
+    def test_statement_requested(self):
+        situation = Situation(overdue_net=500.0, oldest_days_late=100, statement_requested=True)
+        assert wl.next_action(situation, TODAY) == (SEND_STATEMENT, STATEMENT_REQUESTED, {})
+
+    def test_hand_over_above_legal_minimum(self):
+        settings = Settings(hand_over_days=90, legal_minimum=1000.0)
+        situation = Situation(overdue_net=1500.0, oldest_days_late=92, last_contact=ago(1))
+        assert wl.next_action(situation, TODAY, settings) == (HAND_OVER, HAND_OVER_THRESHOLD, {
+            "days_late": 92, "overdue": 1500.0, "minimum": 1000.0})
+
+    def test_no_hand_over_below_legal_minimum_or_threshold(self):
+        settings = Settings(hand_over_days=90, legal_minimum=1000.0)
+        below = Situation(overdue_net=999.99, oldest_days_late=92, last_contact=ago(9))
+        assert wl.next_action(below, TODAY, settings).reason == NO_CONTACT
+        early = Situation(overdue_net=1500.0, oldest_days_late=89, last_contact=ago(1))
+        assert wl.next_action(early, TODAY, settings) is None
+        never = Situation(overdue_net=1500.0, oldest_days_late=400, last_contact=ago(1))
+        assert wl.next_action(never, TODAY, Settings(hand_over_days=None)) is None
+
+    def test_dispute_to_review(self):
+        situation = Situation(dispute_since=ago(20), last_contact=ago(15))
+        assert wl.next_action(situation, TODAY) == (REVIEW_DISPUTE, DISPUTE_OPEN, {
+            "days": 20, "days_since_contact": 15})
+        recent = Situation(dispute_since=ago(20), last_contact=ago(3))
+        assert wl.next_action(recent, TODAY) is None
+
+    def test_no_contact(self):
+        # "call: 20 days late, no contact for 9 days"
+        situation = Situation(overdue_net=800.0, oldest_days_late=20, last_contact=ago(9))
+        assert wl.next_action(situation, TODAY) == (CALL, NO_CONTACT, {
+            "days_late": 20, "days_since_contact": 9})
+
+    def test_no_call_before_call_after_days_or_within_contact_interval(self):
+        assert wl.next_action(Situation(overdue_net=800.0, oldest_days_late=14), TODAY) is None
+        recent = Situation(overdue_net=800.0, oldest_days_late=20, last_contact=ago(6))
+        assert wl.next_action(recent, TODAY) is None
+        never = Situation(overdue_net=800.0, oldest_days_late=15)
+        assert wl.next_action(never, TODAY).params == {"days_late": 15, "days_since_contact": None}
+
+    def test_nothing_overdue_no_call(self):
+        situation = Situation(overdue_net=0.001, oldest_days_late=60)
+        assert wl.next_action(situation, TODAY) is None
+
+
+class TestToday:
+    def test_snoozed_until_a_future_date(self):
+        situation = Situation(overdue_net=800.0, oldest_days_late=20, snoozed_until=ago(-1))
+        assert not wl.needs_human_today(situation, TODAY)
+        # The snooze ends on its date: back on the list that day.
+        assert wl.needs_human_today(Situation(overdue_net=800.0, oldest_days_late=20,
+                                              snoozed_until=TODAY), TODAY)
+
+    def test_done_today(self):
+        situation = Situation(overdue_net=800.0, oldest_days_late=20, done_on=TODAY)
+        assert not wl.needs_human_today(situation, TODAY)
+        assert wl.needs_human_today(Situation(overdue_net=800.0, oldest_days_late=20,
+                                              done_on=ago(1)), TODAY)
+
+    def test_nothing_to_do(self):
+        assert not wl.needs_human_today(Situation(), TODAY)
+
+    def test_worklist_order(self):
+        situations = {
+            # priorities as in TestPriority.test_four_customers
+            "a": Situation(10000.0, 30, "B", 0, last_contact=ago(10)),
+            "b": Situation(999.0, 100, "D", 0, last_contact=ago(30)),
+            "c": Situation(99999.0, 5, "A", 0, statement_requested=True, last_contact=ago(2)),
+            "d": Situation(99.0, 10, "C", 2, promise_broken_on=TODAY, last_contact=ago(1)),
+            "e": Situation(5000.0, 60, "D", snoozed_until=ago(-3)),  # snoozed
+            "f": Situation(5000.0, 3, "A"),  # not 15 days late yet
+        }
+        entries = wl.worklist(situations, TODAY, Settings(hand_over_days=None))
+        assert [e.key for e in entries] == ["b", "d", "a", "c"]
+        assert [e.priority for e in entries] == pytest.approx([29.0, 14.1, 11.0, 6.03])
+        assert [e.action.reason for e in entries] == [
+            NO_CONTACT, PROMISE_BROKEN, NO_CONTACT, STATEMENT_REQUESTED]
+
+    def test_ties_go_to_the_larger_overdue(self):
+        situations = {
+            "x": Situation(100.0, 20, statement_requested=True, last_contact=TODAY),
+            "y": Situation(100.0, 20, statement_requested=True, last_contact=TODAY),
+        }
+        assert [e.key for e in wl.worklist(situations, TODAY)] == ["x", "y"]
+
+
+def test_from_position():
+    # 600 due 31 May, 30 days late on 30 Jun.
+    position = Position(7, 1, TODAY, items=(
+        OpenItem(1, 1, "INV/1", date(2026, 5, 31), 1, 600.0, 600.0),), currency_id=1)
+    situation = wl.from_position(position, rating="B", last_contact=ago(8))
+    assert (situation.overdue_net, situation.oldest_days_late) == (pytest.approx(600.0), 30)
+    assert wl.next_action(situation, TODAY).params == {"days_late": 30, "days_since_contact": 8}
