@@ -67,7 +67,3 @@ class ArConcentrationSnapshot(models.Model):
     def _cron_digest(self):
         """Monthly: the portfolio digest to each responsible credit manager."""
         return self.env["ar.concentration"]._cron_digest()
-
-    @api.model
-    def _ar_demo_history(self):
-        return self.env["ar.concentration"]._ar_demo_history()

@@ -1,14 +1,10 @@
 import logging
-from collections import defaultdict
-from datetime import timedelta
-
-from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tools import SQL, format_amount, format_date
+from odoo.tools import SQL
 
-from ..guards import as_scheduler, is_scheduler, policy_write
+from ..guards import as_scheduler
 from ..rules import credit as credit_rules
 from ..rules import escalation as rules
 from ..rules import position as position_rules
@@ -185,6 +181,11 @@ class ArCreditFile(models.Model):
         ))
         return self.sudo().browse([row[0] for row in rows])
 
+    def _ar_escalation_pre_run(self, today):
+        """Before the escalation run evaluates these files: promises kept or broken
+        (a broken one's items escalate in this run), in bulk for the batch."""
+        self.env["ar.promise"].sudo()._ar_check_promises(self, today)
+
     def _ar_escalation_claim(self):
         """The files of this batch no other worker holds, locked until the commit."""
         if not self:
@@ -201,8 +202,13 @@ class ArCreditFile(models.Model):
         files = self._ar_escalation_claim()
         if not files:
             return 0
+        return files._ar_escalation_run_files()
+
+    def _ar_escalation_run_files(self):
+        """The ladder for these (claimed) files, per company at its own date: promises,
+        evaluation, actions. Returns the number of files that reached a new stage."""
         done = 0
-        for company, company_files in files.grouped("company_id").items():
+        for company, company_files in self.grouped("company_id").items():
             company_files = company_files.with_company(company)
             today = fields.Date.context_today(company_files)
             company_files._ar_escalation_pre_run(today)
@@ -288,309 +294,6 @@ class ArCreditFile(models.Model):
         self._ar_escalation_update_state(today)
         return acted
 
-    def _ar_escalation_act(self, items, today):
-        """One customer's actions for the stages its items reached today."""
-        self.ensure_one()
-        fired = defaultdict(list)
-        for item in items:
-            if item["reached_today"]:
-                fired[item["stage"]].append(item["line"])
-        stages = sorted(fired, key=lambda s: s.offset_days)
-        for stage in stages:
-            lines = self.env["account.move.line"].sudo().concat(*fired[stage])
-            lines._ar_write_policy_fields({"ar_stage_id": stage.id, "ar_stage_date": today})
-        rows = []
-        contact = self._ar_escalation_contact()
-        email_stages = [s for s in stages if s.action_email]
-        message = self.env["mail.message"]
-        if email_stages and contact.email:
-            message = self._ar_escalation_send_mail(email_stages[-1].mail_template_id)
-        for stage in stages:
-            lines = self.env["account.move.line"].sudo().concat(*fired[stage])
-            base = dict(file=self, stage=stage, lines=lines)
-            if stage.action_email:
-                if message:
-                    rows.append(dict(base, action="email", message=message))
-                else:
-                    rows.append(dict(base, action="letter", note=self.env._(
-                        "%s has no email address: a letter instead.", contact.display_name
-                    )))
-                    activity = self._ar_escalation_activity(stage, lines, no_email=True)
-                    rows.append(dict(base, action="activity", activity=activity))
-            if stage.action_activity:
-                activity = self._ar_escalation_activity(stage, lines)
-                rows.append(dict(base, action="activity", activity=activity))
-            if stage.action_letter and not (stage.action_email and not message):
-                rows.append(dict(base, action="letter"))
-            if stage.action_hold:
-                rows.append(dict(base, action="hold"))
-            if stage.action_deposit:
-                percent = max(self.stage_deposit_percent, stage.deposit_percent)
-                policy_write(self.sudo()).stage_deposit_percent = percent
-                rows.append(dict(base, action="deposit", note=self.env._(
-                    "Deposit of %s%% required on the next orders.", percent
-                )))
-            if stage.action_handover:
-                self._ar_escalation_handover(stage, lines, today)
-                rows.append(dict(base, action="handover", note=dict(
-                    stage._fields["handover_to"]._description_selection(self.env)
-                ).get(stage.handover_to)))
-        fee_items = [
-            (line, stage) for stage in stages if stage.action_fee
-            for line in fired[stage]
-        ]
-        if fee_items and self.fees_allowed:
-            fee_moves = self._ar_escalation_charge_fees(fee_items, today) or {}
-            by_fee = defaultdict(list)
-            stage_of = {line.id: stage for line, stage in fee_items}
-            for line_id, fee_move in fee_moves.items():
-                by_fee[fee_move].append(line_id)
-            for fee_move, line_ids in by_fee.items():
-                lines = self.env["account.move.line"].sudo().browse(line_ids)
-                stage = max((stage_of[lid] for lid in line_ids), key=lambda s: s.offset_days)
-                rows.append(dict(file=self, stage=stage, lines=lines, action="fee",
-                                 fee_move=fee_move))
-        self._ar_escalation_log(rows, today)
-
-    def _ar_escalation_send_mail(self, template):
-        """One email to the customer's invoicing contact, in its language, queued to go
-        out with the transaction's commit (never sent by a run rolled back)."""
-        self.ensure_one()
-        file = self.sudo().with_context(mail_notify_force_send=False, ar_escalation_mail=True)
-        if is_scheduler(self.env):
-            file = file.with_user(self.env.ref("base.user_root"))
-        return file.message_post_with_source(
-            template, message_type="comment", subtype_xmlid="mail.mt_comment",
-        )
-
-    def _ar_escalation_activity(self, stage, lines, no_email=False):
-        self.ensure_one()
-        user = (stage.activity_user_id or self.collector_id
-                or self.company_id.ar_default_collector_id
-                or self.company_id.ar_credit_manager_id or self.env.ref("base.user_admin"))
-        activity_type = stage.activity_type_id or self.env.ref("mail.mail_activity_data_call")
-        invoices = ", ".join(lines.move_id.mapped("name"))
-        if no_email:
-            summary = self.env._("%(stage)s: send the letter (no email address)", stage=stage.name)
-        else:
-            summary = self.env._("%(stage)s: %(customer)s", stage=stage.name,
-                                 customer=self.partner_id.display_name)
-        note = Markup("<p>%s</p>") % self.env._("Items: %s", invoices)
-        if stage.activity_note:
-            note = stage.activity_note + note
-        # the collector sees the activity in their list; no assignment email per customer
-        return self.sudo().with_context(mail_activity_quick_update=True).activity_schedule(
-            activity_type_id=activity_type.id, summary=summary, note=note, user_id=user.id,
-            date_deadline=fields.Date.context_today(self),
-        )
-
-    def _ar_escalation_handover(self, stage, lines, today):
-        """Flags the items and the file, and tells the credit manager."""
-        self.ensure_one()
-        lines._ar_write_policy_fields({"ar_handover": True, "ar_handover_date": today})
-        self.sudo().handover = True
-        manager = self.company_id.ar_credit_manager_id
-        target = dict(stage._fields["handover_to"]._description_selection(self.env)).get(
-            stage.handover_to
-        )
-        body = Markup("<p>%s</p>") % self.env._(
-            "%(customer)s: items %(items)s handed over (%(target)s). Export them from "
-            "Handed-Over Items.",
-            customer=self.partner_id.display_name,
-            items=", ".join(lines.move_id.mapped("name")), target=target,
-        )
-        author = self.env.ref("base.user_root").partner_id
-        self.sudo().message_post(
-            body=body, message_type="comment", subtype_xmlid="mail.mt_note",
-            partner_ids=manager.partner_id.ids, author_id=author.id,
-        )
-
-    def _ar_escalation_log(self, rows, today):
-        """History rows and one chatter note per file summarising them."""
-        if not rows:
-            return self.env["ar.escalation.history"]
-        history = self.env["ar.escalation.history"]._ar_record(
-            [dict(row, run_date=today) for row in rows]
-        )
-        labels = dict(history._fields["action"]._description_selection(self.env))
-        bodies = defaultdict(Markup)
-        for row in history:
-            text = labels[row.action]
-            if row.stage_id:
-                text = f"{row.stage_id.name} · {text}"
-            body = Markup("<li><b>%s</b>") % text
-            if row.move_line_ids:
-                body += Markup(": %s") % ", ".join(row.move_line_ids.move_id.mapped("name"))
-            if row.note:
-                body += Markup(" (%s)") % row.note
-            bodies[row.file_id.id] += body + Markup("</li>")
-        self._ar_log_notes({
-            fid: Markup("<p>%s</p><ul>%s</ul>") % (self.env._("Escalation"), body)
-            for fid, body in bodies.items()
-        })
-        return history
-
-    def _ar_escalation_update_state(self, today):
-        """Each file's highest stage among its open items; a customer with nothing
-        overdue drops back: no stage deposit, no hand-over flag."""
-        if not self:
-            return
-        evaluation = self.with_context(ar_escalation_no_fire=True)._ar_escalation_state(today)
-        for file in self:
-            stage, overdue = evaluation.get(file.id, (self.env["ar.escalation.stage"], False))
-            values = {}
-            if file.escalation_stage_id != stage:
-                values["escalation_stage_id"] = stage.id
-            if not overdue:
-                if file.stage_deposit_percent:
-                    values["stage_deposit_percent"] = 0.0
-                if file.handover:
-                    values["handover"] = False
-            if values:
-                policy_write(file.sudo()).with_context(tracking_disable=True).write(values)
-
-    def _ar_escalation_state(self, today):
-        """{file id: (highest stage of its open items, whether any is overdue)} in one
-        query per company, from the open items that count in the overdue figure."""
-        self.env["ar.escalation.stage"].flush_model()
-        self.flush_model(["partner_id", "company_id"])
-        result = {}
-        for company, files in self.grouped("company_id").items():
-            rows = self.env.execute_query(SQL(
-                """
-                SELECT f.id,
-                       (ARRAY_AGG(s.id ORDER BY s.offset_days DESC NULLS LAST)
-                            FILTER (WHERE s.id IS NOT NULL))[1],
-                       BOOL_OR(item.due_date < %(today)s)
-                  FROM (%(items)s) item
-                  JOIN ar_credit_file f ON f.partner_id = item.partner_id
-                                       AND f.company_id = %(company)s
-             LEFT JOIN ar_escalation_stage s ON s.id = item.stage_id
-                 WHERE f.id IN %(file_ids)s
-                   AND %(counted)s
-              GROUP BY f.id
-                """,
-                today=today, company=company.id, file_ids=tuple(files.ids),
-                items=self.env["ar.account.position"]._ar_open_item_sql(
-                    company, today, tuple(files.partner_id.ids)),
-                counted=self._ar_counted_item_sql(),
-            ))
-            Stage = self.env["ar.escalation.stage"].sudo()
-            for file_id, stage_id, overdue in rows:
-                result[file_id] = (Stage.browse(stage_id) if stage_id else Stage, bool(overdue))
-        return result
-
-    # ------------------------------------------------------------------
-    # The email
-    # ------------------------------------------------------------------
-
-    def _ar_escalation_mail_subject(self):
-        self.ensure_one()
-        return self.env._("%(company)s: payment reminder (%(customer)s)",
-                          company=self.company_id.name, customer=self.partner_id.name)
-
-    def _ar_escalation_mail_values(self, position=None):
-        """What the reminder (and the letter) states, from the account position: per
-        document currency, the overdue items apart from the items not yet due (each
-        with its days late and portal link) and the open credits, with their totals;
-        then, in company currency at the documents' rates, the figures the credit file
-        shows: overdue, less disputed and promised items, less open credits, net
-        amount overdue, not yet due, balance. Stage names stay internal: the highest
-        stage reached today only sets the tone."""
-        self.ensure_one()
-        self.check_access("read")
-        file = self.sudo()
-        company = file.company_id
-        today = fields.Date.context_today(file.with_company(company))
-        position = position or file._ar_positions_of(file, company, today)[file.partner_id.id]
-        env = self.env
-        Line = env["account.move.line"].sudo()
-        Currency = env["res.currency"]
-        lines = Line.browse([item.line_id for item in position.items]
-                            + [credit.line_id for credit in position.credits])
-        lines.fetch(["ar_stage_id", "ar_stage_date", "move_id", "discount_date",
-                     "discount_amount_currency", "date"])
-        base_url = file.get_base_url()
-        notes = {
-            position_rules.DISPUTE: env._("in dispute"),
-            position_rules.PROMISE: env._("payment promised"),
-            position_rules.POLICY_TODAY: env._("issued today"),
-        }
-        stages_today = env["ar.escalation.stage"]
-        discounts = []
-
-        def money(amount, currency):
-            return format_amount(env, amount, currency)
-
-        def item_row(item, currency):
-            nonlocal stages_today
-            line = Line.browse(item.line_id)
-            move = line.move_id
-            if line.ar_stage_id and line.ar_stage_date == today:
-                stages_today |= line.ar_stage_id
-            if (line.discount_date and line.discount_date >= today
-                    and line.discount_amount_currency):
-                discounts.append({
-                    "number": move.name,
-                    "amount": money(line.discount_amount_currency, currency),
-                    "date": format_date(env, line.discount_date),
-                })
-            return {
-                "number": move.name,
-                "date": format_date(env, move.invoice_date or move.date),
-                "due_date": format_date(env, item.due_date),
-                "days_late": max(position.days_late(item), 0),
-                "amount": money(item.residual, currency),
-                "note": notes.get(item.excluded, ""),
-                "url": base_url + move.get_portal_url() if move.is_invoice() else "",
-            }
-
-        currencies = []
-        for currency_id, part in position.by_currency().items():
-            currency = Currency.browse(currency_id)
-            currencies.append({
-                "currency": currency,
-                "overdue": [item_row(item, currency) for item in part.overdue_items],
-                "not_due": [item_row(item, currency) for item in part.not_due_items],
-                "credits": [{
-                    "number": credit.name,
-                    "date": format_date(env, credit.date),
-                    "amount": money(credit.amount, currency),
-                } for credit in part.credits],
-                "overdue_total": money(part.overdue_gross, currency),
-                "not_due_total": money(part.not_yet_due, currency),
-                "credits_total": money(part.credits_total, currency),
-            })
-        company_currency = company.currency_id
-        stage = stages_today.sorted("offset_days")[-1:]
-        hold_stages = stages_today.filtered("action_hold")
-        suspension = ""
-        if hold_stages:
-            suspension = format_date(
-                env, today + timedelta(days=max(hold_stages.mapped("suspension_days")))
-            )
-        return {
-            "contact": file._ar_escalation_contact(),
-            "currencies": currencies,
-            "company_currency": company_currency,
-            # the credit file's own figures: company currency, at the documents' rates
-            "overdue_gross": money(position.overdue_gross, company_currency),
-            "overdue_excluded": (money(position.overdue_excluded, company_currency)
-                                 if position.overdue_excluded else ""),
-            "credits_total": money(position.credits_total, company_currency),
-            "overdue_net": money(position.overdue_net, company_currency),
-            "not_yet_due": money(position.not_yet_due, company_currency),
-            "balance": money(position.balance, company_currency),
-            "is_overdue": not company_currency.is_zero(position.overdue_net),
-            "credits_cover_overdue": position.credits_cover_overdue,
-            "has_credits": bool(position.credits),
-            "other_currency": any(c["currency"] != company_currency for c in currencies),
-            "discounts": discounts,
-            "stage": stage,
-            "stages_today": stages_today.sorted("offset_days"),
-            "suspension_date": suspension,
-        }
-
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
@@ -605,13 +308,7 @@ class ArCreditFile(models.Model):
         self._ar_check_controller()
         self.check_access("write")
         files = as_scheduler(self.sudo(), False)._ar_escalation_claim()
-        acted = 0
-        for company, company_files in files.grouped("company_id").items():
-            company_files = company_files.with_company(company)
-            today = fields.Date.context_today(company_files)
-            company_files._ar_escalation_pre_run(today)
-            evaluation = company_files._ar_escalation_evaluate(today)
-            acted += company_files._ar_escalation_process(evaluation, today)
+        acted = files._ar_escalation_run_files()
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

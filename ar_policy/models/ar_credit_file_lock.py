@@ -3,7 +3,7 @@ from odoo.tools import SQL
 
 
 class ArCreditFile(models.Model):
-    _inherit = "ar.credit.file"
+    _inherit = "ar.credit.file"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
     def _ar_serialize_credit_check(self, documents):

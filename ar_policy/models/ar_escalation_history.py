@@ -27,15 +27,10 @@ class ArEscalationHistory(models.Model):
 
     _name = "ar.escalation.history"
     _description = "Escalation History"
+    _inherit = ["ar.credit.file.record.mixin"]
     _order = "date desc, id desc"
     _check_company_auto = True
 
-    file_id = fields.Many2one(
-        "ar.credit.file", string="Credit File", required=True, readonly=True, index=True,
-        ondelete="restrict", check_company=True,
-    )
-    partner_id = fields.Many2one(related="file_id.partner_id", store=True, string="Customer")
-    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
     date = fields.Datetime(default=fields.Datetime.now, required=True, readonly=True)
     run_date = fields.Date(
         readonly=True, index=True, help="The day of the run the action belongs to."

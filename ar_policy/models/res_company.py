@@ -19,6 +19,26 @@ DEPOSIT_PERCENT_FIELDS = (
     "ar_deposit_hold_percent",
     "ar_deposit_restart_percent",
 )
+# Limits of the automatic hold and of pilot growth, checked together.
+HOLD_PILOT_FIELDS = (
+    "ar_hold_overdue_amount",
+    "ar_hold_overdue_days",
+    "ar_pilot_start_limit",
+    "ar_pilot_step",
+    "ar_pilot_invoices_per_step",
+    "ar_pilot_grace_days",
+    "ar_pilot_ceiling",
+)
+# Concentration thresholds, checked by ``ar.concentration._ar_check_settings``.
+CONCENTRATION_FIELDS = (
+    "ar_concentration_window_months",
+    "ar_conc_revenue_warning",
+    "ar_conc_revenue_critical",
+    "ar_conc_receivable_warning",
+    "ar_conc_receivable_critical",
+    "ar_conc_min_customers",
+    "ar_conc_min_revenue",
+)
 
 # Company fields that are credit policy: their changes are logged (DESIGN 6).
 AR_POLICY_FIELDS = (
@@ -28,13 +48,7 @@ AR_POLICY_FIELDS = (
     "ar_default_collector_id",
     "ar_exposure_include_drafts",
     "ar_exposure_net_unallocated",
-    "ar_hold_overdue_amount",
-    "ar_hold_overdue_days",
-    "ar_pilot_start_limit",
-    "ar_pilot_step",
-    "ar_pilot_invoices_per_step",
-    "ar_pilot_grace_days",
-    "ar_pilot_ceiling",
+    *HOLD_PILOT_FIELDS,
     "ar_payment_term_prepayment_id",
     "ar_payment_term_pilot_id",
     "ar_payment_term_approved_id",
@@ -50,13 +64,7 @@ AR_POLICY_FIELDS = (
     "ar_promise_horizon_days",
     "ar_promise_max_instalments",
     "ar_concentration_enabled",
-    "ar_concentration_window_months",
-    "ar_conc_revenue_warning",
-    "ar_conc_revenue_critical",
-    "ar_conc_receivable_warning",
-    "ar_conc_receivable_critical",
-    "ar_conc_min_customers",
-    "ar_conc_min_revenue",
+    *CONCENTRATION_FIELDS,
     "ar_conc_confirm_critical",
     "ar_conc_keep_daily_days",
 )
@@ -314,15 +322,7 @@ class ResCompany(models.Model):
             if not 0 <= company.ar_fee_cap_percent <= 100:
                 raise ValidationError(self.env._("Fee Cap (% of invoice) must be between 0 and 100."))
 
-    @api.constrains(
-        "ar_hold_overdue_amount",
-        "ar_hold_overdue_days",
-        "ar_pilot_start_limit",
-        "ar_pilot_step",
-        "ar_pilot_invoices_per_step",
-        "ar_pilot_grace_days",
-        "ar_pilot_ceiling",
-    )
+    @api.constrains(*HOLD_PILOT_FIELDS)
     def _check_ar_policy_values(self):
         for company in self:
             if company.ar_hold_overdue_amount < 0:
@@ -342,16 +342,7 @@ class ResCompany(models.Model):
             if company.ar_pilot_step > company.ar_pilot_ceiling:
                 raise ValidationError(self.env._("Pilot Step cannot be above the Pilot Ceiling."))
 
-    @api.constrains(
-        "ar_concentration_window_months",
-        "ar_conc_revenue_warning",
-        "ar_conc_revenue_critical",
-        "ar_conc_receivable_warning",
-        "ar_conc_receivable_critical",
-        "ar_conc_min_customers",
-        "ar_conc_min_revenue",
-        "ar_conc_keep_daily_days",
-    )
+    @api.constrains(*CONCENTRATION_FIELDS, "ar_conc_keep_daily_days")
     def _check_ar_concentration_values(self):
         for company in self:
             company.env["ar.concentration"]._ar_check_settings(company)

@@ -7,6 +7,14 @@ from .ar_credit_file import BILLING_GROUPS
 INTERNAL = "base.group_user"
 
 
+def _file_figure(fname, **kwargs):
+    """A figure of the customer's credit file in the current company, in its currency."""
+    return fields.Monetary(
+        related=f"ar_credit_file_id.{fname}", groups=BILLING_GROUPS,
+        currency_field="ar_company_currency_id", **kwargs,
+    )
+
+
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
@@ -24,34 +32,13 @@ class ResPartner(models.Model):
     ar_hold_causes = fields.Char(
         related="ar_credit_file_id.hold_causes", string="Hold Causes", groups=INTERNAL
     )
-    ar_exposure = fields.Monetary(
-        related="ar_credit_file_id.exposure", string="Credit Exposure", groups=BILLING_GROUPS,
-        currency_field="ar_company_currency_id",
-    )
-    ar_headroom = fields.Monetary(
-        related="ar_credit_file_id.headroom", string="Credit Headroom", groups=BILLING_GROUPS,
-        currency_field="ar_company_currency_id",
-    )
-    ar_overdue_amount = fields.Monetary(
-        related="ar_credit_file_id.overdue_amount", string="Overdue (Net)",
-        groups=BILLING_GROUPS, currency_field="ar_company_currency_id",
-    )
-    ar_exposure_receivable = fields.Monetary(
-        related="ar_credit_file_id.exposure_receivable", groups=BILLING_GROUPS,
-        currency_field="ar_company_currency_id",
-    )
-    ar_exposure_drafts = fields.Monetary(
-        related="ar_credit_file_id.exposure_drafts", groups=BILLING_GROUPS,
-        currency_field="ar_company_currency_id",
-    )
-    ar_exposure_orders = fields.Monetary(
-        related="ar_credit_file_id.exposure_orders", groups=BILLING_GROUPS,
-        currency_field="ar_company_currency_id",
-    )
-    ar_exposure_unallocated = fields.Monetary(
-        related="ar_credit_file_id.exposure_unallocated", groups=BILLING_GROUPS,
-        currency_field="ar_company_currency_id",
-    )
+    ar_exposure = _file_figure("exposure", string="Credit Exposure")
+    ar_headroom = _file_figure("headroom", string="Credit Headroom")
+    ar_overdue_amount = _file_figure("overdue_amount", string="Overdue (Net)")
+    ar_exposure_receivable = _file_figure("exposure_receivable")
+    ar_exposure_drafts = _file_figure("exposure_drafts")
+    ar_exposure_orders = _file_figure("exposure_orders")
+    ar_exposure_unallocated = _file_figure("exposure_unallocated")
     ar_company_currency_id = fields.Many2one(
         "res.currency", compute="_compute_ar_company_currency_id", groups=INTERNAL
     )

@@ -1,3 +1,4 @@
+from . import ar_wizard_active_mixin
 from . import ar_credit_change_wizard
 from . import ar_credit_hold_wizard
 from . import ar_credit_override_wizard

@@ -8,18 +8,13 @@ class ArConcentrationConfirmWizard(models.TransientModel):
 
     _name = "ar.concentration.confirm.wizard"
     _description = "Confirm Posting over the Concentration Share"
+    _inherit = ["ar.wizard.active.mixin"]
+
+    _ar_active_field = "move_ids"
 
     move_ids = fields.Many2many("account.move", string="Invoices", required=True)
     warning = fields.Text(compute="_compute_warning")
     reason = fields.Text(required=True)
-
-    @api.model
-    def default_get(self, fields_list):
-        values = super().default_get(fields_list)
-        ctx = self.env.context
-        if not values.get("move_ids") and ctx.get("active_model") == "account.move":
-            values["move_ids"] = [fields.Command.set(ctx.get("active_ids", []))]
-        return values
 
     @api.depends("move_ids")
     def _compute_warning(self):

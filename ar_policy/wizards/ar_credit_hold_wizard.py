@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
 
 class ArCreditHoldWizard(models.TransientModel):
@@ -6,6 +6,9 @@ class ArCreditHoldWizard(models.TransientModel):
 
     _name = "ar.credit.hold.wizard"
     _description = "Set or Release a Credit Hold"
+    _inherit = ["ar.wizard.active.mixin"]
+
+    _ar_active_field = "file_ids"
 
     file_ids = fields.Many2many("ar.credit.file", string="Credit Files", required=True)
     action = fields.Selection(
@@ -13,14 +16,6 @@ class ArCreditHoldWizard(models.TransientModel):
         default="hold",
     )
     reason = fields.Text(required=True)
-
-    @api.model
-    def default_get(self, fields_list):
-        values = super().default_get(fields_list)
-        ctx = self.env.context
-        if not values.get("file_ids") and ctx.get("active_model") == "ar.credit.file":
-            values["file_ids"] = [fields.Command.set(ctx.get("active_ids", []))]
-        return values
 
     def action_apply(self):
         self.ensure_one()

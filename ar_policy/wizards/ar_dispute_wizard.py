@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
 
 class ArDisputeWizard(models.TransientModel):
@@ -7,6 +7,9 @@ class ArDisputeWizard(models.TransientModel):
 
     _name = "ar.dispute.wizard"
     _description = "Dispute an Invoice"
+    _inherit = ["ar.wizard.active.mixin"]
+
+    _ar_active_field = "move_ids"
 
     move_ids = fields.Many2many("account.move", string="Invoices", required=True)
     action = fields.Selection(
@@ -14,14 +17,6 @@ class ArDisputeWizard(models.TransientModel):
         default="dispute",
     )
     reason = fields.Text(required=True)
-
-    @api.model
-    def default_get(self, fields_list):
-        values = super().default_get(fields_list)
-        ctx = self.env.context
-        if not values.get("move_ids") and ctx.get("active_model") == "account.move":
-            values["move_ids"] = [fields.Command.set(ctx.get("active_ids", []))]
-        return values
 
     def action_apply(self):
         self.ensure_one()

@@ -12,6 +12,9 @@ class ArFeeWaiverWizard(models.TransientModel):
 
     _name = "ar.fee.waiver.wizard"
     _description = "Waive a Late Fee"
+    _inherit = ["ar.wizard.active.mixin"]
+
+    _ar_active_field = "move_id"
 
     move_id = fields.Many2one(
         "account.move", string="Fee Invoice", required=True, readonly=True,
@@ -21,14 +24,6 @@ class ArFeeWaiverWizard(models.TransientModel):
     amount_total = fields.Monetary(related="move_id.amount_total", string="Fee")
     currency_id = fields.Many2one(related="move_id.currency_id")
     reason = fields.Text(required=True)
-
-    @api.model
-    def default_get(self, fields_list):
-        values = super().default_get(fields_list)
-        ctx = self.env.context
-        if not values.get("move_id") and ctx.get("active_model") == "account.move":
-            values["move_id"] = ctx.get("active_id")
-        return values
 
     def action_waive(self):
         self.ensure_one()

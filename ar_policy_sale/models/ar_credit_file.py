@@ -22,31 +22,11 @@ class ArCreditFile(models.Model):
             return result
         company = company.root_id
         company_ids = tuple(self._ar_company_ids(company))
-        self.env["sale.order.line"].flush_model([
-            "order_id", "state", "product_uom_qty", "qty_invoiced", "price_total", "currency_id",
-            "display_type", "is_downpayment", "company_id", "invoice_lines",
-        ])
-        self.env["sale.order"].flush_model(["partner_id", "state", "company_id", "currency_id"])
-        self.env["account.move"].flush_model(["state", "move_type", "currency_id"])
-        self.env["account.move.line"].flush_model(["move_id", "price_total"])
-        self.env["res.partner"].flush_model(["commercial_partner_id"])
-        drafts_from_orders = SQL(
-            """
-            UNION ALL
-            SELECT p.commercial_partner_id, am.currency_id, aml.price_total
-                   * CASE WHEN am.move_type = 'out_refund' THEN -1 ELSE 1 END
-              FROM account_move_line aml
-              JOIN account_move am ON am.id = aml.move_id
-              JOIN res_partner p ON p.id = am.partner_id
-             WHERE am.state = 'draft'
-               AND am.move_type IN ('out_invoice', 'out_refund')
-               AND am.company_id IN %(company_ids)s
-               AND p.commercial_partner_id IN %(partner_ids)s
-               AND EXISTS (SELECT 1 FROM sale_order_line_invoice_rel rel
-                            WHERE rel.invoice_line_id = aml.id)
-            """,
-            company_ids=company_ids, partner_ids=tuple(partners.ids),
-        ) if not company.ar_exposure_include_drafts else SQL("")
+        self._ar_flush_order_figures()
+        drafts_from_orders = (
+            SQL("") if company.ar_exposure_include_drafts
+            else self._ar_draft_lines_from_orders_sql(company_ids, partners)
+        )
         rows = self.env.execute_query(SQL(
             """
             SELECT commercial_partner_id, currency_id, SUM(amount)
@@ -75,3 +55,37 @@ class ArCreditFile(models.Model):
         for pid, currency_id, amount in rows:
             totals[pid] += self._ar_to_company_currency(amount or 0.0, currency_id, company, today)
         return dict(totals)
+
+    @api.model
+    def _ar_flush_order_figures(self):
+        """The stored fields the order figures read, written to the database first."""
+        self.env["sale.order.line"].flush_model([
+            "order_id", "state", "product_uom_qty", "qty_invoiced", "price_total", "currency_id",
+            "display_type", "is_downpayment", "company_id", "invoice_lines",
+        ])
+        self.env["sale.order"].flush_model(["partner_id", "state", "company_id", "currency_id"])
+        self.env["account.move"].flush_model(["state", "move_type", "currency_id"])
+        self.env["account.move.line"].flush_model(["move_id", "price_total"])
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+
+    @api.model
+    def _ar_draft_lines_from_orders_sql(self, company_ids, partners):
+        """Draft invoice lines that come from orders, to add back to the orders'
+        figure when the company leaves drafts out of exposure."""
+        return SQL(
+            """
+            UNION ALL
+            SELECT p.commercial_partner_id, am.currency_id, aml.price_total
+                   * CASE WHEN am.move_type = 'out_refund' THEN -1 ELSE 1 END
+              FROM account_move_line aml
+              JOIN account_move am ON am.id = aml.move_id
+              JOIN res_partner p ON p.id = am.partner_id
+             WHERE am.state = 'draft'
+               AND am.move_type IN ('out_invoice', 'out_refund')
+               AND am.company_id IN %(company_ids)s
+               AND p.commercial_partner_id IN %(partner_ids)s
+               AND EXISTS (SELECT 1 FROM sale_order_line_invoice_rel rel
+                            WHERE rel.invoice_line_id = aml.id)
+            """,
+            company_ids=company_ids, partner_ids=tuple(partners.ids),
+        )

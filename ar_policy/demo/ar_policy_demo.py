@@ -1,9 +1,8 @@
 from datetime import timedelta
 
-from odoo import Command, api, fields, models
-from odoo.tools import format_amount
+from dateutil.relativedelta import relativedelta
 
-from .ar_credit_file import HOLD_CAUSE_FIELDS
+from odoo import Command, api, fields, models
 
 # (xml id, name): the demo customers, in the order the summary lists them.
 DEMO_CUSTOMERS = [
@@ -25,7 +24,7 @@ class ArCreditFile(models.Model):
     Called once from ``demo/ar_policy_demo.xml``; nothing here runs without demo data.
     """
 
-    _inherit = "ar.credit.file"
+    _inherit = "ar.credit.file"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
     def _ar_demo_create(self):
@@ -58,7 +57,7 @@ class ArCreditFile(models.Model):
             "ar_escalation_enabled": True,
         })
         self._ar_create_missing_files(env["res.company"].search([("parent_id", "=", False)]))
-        product = self._ar_demo_product()
+        product = env.ref("ar_policy.demo_product_service")
         partners = self._ar_demo_partners()
         files = self._ar_files_for(
             env["res.partner"].concat(*partners.values()), company, create=True
@@ -133,7 +132,7 @@ class ArCreditFile(models.Model):
 
         self.search([("company_id", "=", company.id)])._ar_refresh_holds()
         self._ar_demo_branch_company(partners, product, today)
-        self.env["ar.concentration.snapshot"]._ar_demo_history()
+        self.env["ar.concentration"]._ar_demo_history()
 
     @api.model
     def _ar_demo_partners(self):
@@ -178,19 +177,6 @@ class ArCreditFile(models.Model):
             })
         env["ir.model.data"]._update_xmlids(xmlids)
         return partners
-
-    @api.model
-    def _ar_demo_product(self):
-        product = self.env["product.product"].create({
-            "name": "Credit Policy Demo Service",
-            "type": "service",
-            "list_price": 100.0,
-            "taxes_id": [Command.clear()],
-        })
-        self.env["ir.model.data"]._update_xmlids([{
-            "xml_id": "ar_policy.demo_product_service", "record": product, "noupdate": True,
-        }])
-        return product
 
     @api.model
     def _ar_demo_foreign_currency(self, company, today):
@@ -293,72 +279,23 @@ class ArCreditFile(models.Model):
             term=env.ref("account.account_payment_term_30days"), post=True,
         )
 
-    # ------------------------------------------------------------------
-    # Summary for scripts/demo.sh
-    # ------------------------------------------------------------------
+
+class ArConcentration(models.AbstractModel):
+    """Demo data: a few months of concentration snapshots for the main company."""
+
+    _inherit = "ar.concentration"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
-    def _ar_demo_nightly_summary(self):
-        """Run every credit-policy scheduled action once, then say where each company
-        and each demo customer stands, as printable text."""
-        env = self.env
-        crons = env["ir.cron"].sudo().browse(
-            env["ir.model.data"].sudo().search([
-                ("module", "=", "ar_policy"), ("model", "=", "ir.cron"),
-            ]).mapped("res_id")
-        ).exists().sorted(lambda c: (c.nextcall.time(), c.id))
-        lines = []
-        for cron in crons:
-            cron.method_direct_trigger()
-            lines.append(f"Ran scheduled action: {cron.name}")
-        Files = self.sudo()
-        Files.invalidate_model()
-        labels_status = dict(Files._fields["credit_status"]._description_selection(env))
-        labels_cause = Files._hold_cause_labels()
-        partners = env["res.partner"].concat(*(
-            env.ref(f"ar_policy.{xmlid}", raise_if_not_found=False) or env["res.partner"]
-            for xmlid, _name in DEMO_CUSTOMERS
-        ))
-        companies = env["res.company"].sudo().search([("parent_id", "=", False)], order="id")
-        for company in companies:
-            domain = [("company_id", "=", company.id)]
-            by_status = dict(Files._read_group(domain, ["credit_status"], ["__count"]))
-            held = Files.search_count([*domain, ("credit_hold", "=", True)])
-            causes = []
-            for cause, fname in HOLD_CAUSE_FIELDS.items():
-                count = Files.search_count([*domain, (fname, "=", True)])
-                if count:
-                    causes.append(f"{labels_cause[cause]}: {count}")
-            lines.append("")
-            lines.append(f"{company.name} (enforcement: {company.ar_enforcement_mode})")
-            lines.append("  files: " + ", ".join(
-                f"{labels_status[status]} {by_status.get(status, 0)}" for status in labels_status
-            ))
-            lines.append(f"  on hold: {held}" + (f" ({'; '.join(causes)})" if causes else ""))
-            if company.ar_escalation_enabled:
-                stages = Files._read_group(
-                    [*domain, ("escalation_stage_id", "!=", False)], ["escalation_stage_id"],
-                    ["__count"],
-                )
-                lines.append("  escalation stages: " + (", ".join(
-                    f"{stage.name} {count}"
-                    for stage, count in sorted(stages, key=lambda row: row[0].offset_days)
-                ) or "none"))
-            files = Files.search([*domain, ("partner_id", "in", partners.ids)])
-            by_partner = {file.partner_id: file for file in files}
-            for partner in partners:
-                file = by_partner.get(partner)
-                if not file:
-                    continue
-                currency = company.currency_id
-                limit = (f"limit {format_amount(env, file.credit_limit, currency)}"
-                         if file.has_limit else "no limit")
-                lines.append(
-                    f"  - {partner.name}: {labels_status[file.credit_status]}"
-                    f" | {limit}"
-                    f" | exposure {format_amount(env, file.exposure, currency)}"
-                    f" | overdue {format_amount(env, file.overdue_amount, currency)}"
-                    f" | hold: {file.hold_causes or 'no'}"
-                )
-        # format_amount keeps sign and figure together with a zero-width no-break space.
-        return "\n".join(lines).replace("\ufeff", "")
+    def _ar_demo_history(self):
+        """Enable the warnings on the main company and write back-dated month-end
+        snapshots for the last four months, then today's (with its crossings)."""
+        company = self.env.ref("base.main_company")
+        company.sudo().write({
+            "ar_concentration_enabled": True,
+            "ar_conc_min_customers": 3,
+        })
+        today = fields.Date.context_today(self.with_company(company))
+        for months in (4, 3, 2, 1):
+            month_end = today.replace(day=1) - relativedelta(months=months - 1) - timedelta(days=1)
+            self.sudo()._ar_take_snapshot(company, as_of=month_end)
+        return self.sudo()._ar_take_snapshot(company, notify=True)

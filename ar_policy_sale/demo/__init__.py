@@ -1,0 +1,1 @@
+from . import ar_policy_sale_demo
