@@ -127,6 +127,35 @@ while True:
 PY
 }
 
+# start_mail_sink DIR: empties DIR and starts scripts/mail_sink.py (aiosmtpd) on a free
+# loopback port in the background: every mail Odoo sends there lands in DIR as .eml, with
+# DIR/index.html listing them. Sets MAIL_SINK_PORT and MAIL_SINK_PID; its log is DIR.log.
+start_mail_sink() {
+    local dir="$1" i
+    rm -rf "${dir:?}"
+    mkdir -p "$dir"
+    MAIL_SINK_PORT="$(free_port 2525)"
+    "$PYTHON" "$ROOT/scripts/mail_sink.py" --port "$MAIL_SINK_PORT" --dir "$dir" >"$dir.log" 2>&1 &
+    MAIL_SINK_PID=$!
+    for i in $(seq 150); do
+        # the sink writes its (empty) index once it listens
+        [ -f "$dir/index.html" ] && return 0
+        kill -0 "$MAIL_SINK_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    cat "$dir.log" >&2
+    die "the mail sink did not start (see above)"
+}
+
+# stop_mail_sink: stops the sink start_mail_sink started, if it runs.
+stop_mail_sink() {
+    if [ -n "${MAIL_SINK_PID:-}" ]; then
+        kill -TERM "$MAIL_SINK_PID" 2>/dev/null && wait "$MAIL_SINK_PID" 2>/dev/null || true
+        MAIL_SINK_PID=""
+    fi
+    return 0
+}
+
 # project_addons: the addons of this repository, one a line.
 project_addons() {
     local m

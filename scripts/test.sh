@@ -19,7 +19,7 @@ TOUR_TAG=ar_policy_tour
 require_odoo
 ensure_postgres_packages
 apt_install_missing chromium:chromium wkhtmltopdf:wkhtmltopdf
-pip_install_missing pytest:pytest pytest_odoo:pytest-odoo websocket:websocket-client
+pip_install_missing pytest:pytest pytest_odoo:pytest-odoo websocket:websocket-client aiosmtpd:aiosmtpd
 
 mapfile -t ADDONS < <(project_addons)
 [ ${#ADDONS[@]} -gt 0 ] || die "no addon (*/__manifest__.py) in $ROOT"
