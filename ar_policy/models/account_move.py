@@ -115,19 +115,18 @@ class AccountMove(models.Model):
             decision = verdict.decision
             if isinstance(decision, deposit_rules.DepositDecision):
                 move.ar_deposit_amount = decision.required
-                move.ar_deposit_reason = self.env["ar.credit.file"]._ar_deposit_reason_text(decision)
+                move.ar_deposit_reason = Check._ar_deposit_reasons(decision)
             if decision.refused:
                 move.ar_credit_banner = Check._ar_verdict_message(verdict, show_amounts)
                 move.ar_credit_banner_blocking = verdict.blocking
 
     @api.depends("company_id.ar_enforcement_mode")
     def _compute_partner_credit_warning(self):
-        """Odoo's own warning gives way to ar_policy's banner when the policy is on."""
-        res = super()._compute_partner_credit_warning()
-        for move in self:
-            if move.company_id.ar_enforcement_mode != "off":
-                move.partner_credit_warning = ""
-        return res
+        """Odoo's own warning gives way to ar_policy's banner when the policy is on (and
+        is not computed then: it reads the credit limit, which a salesperson may not)."""
+        policed = self.filtered(lambda m: m.company_id.ar_enforcement_mode != "off")
+        policed.partner_credit_warning = ""
+        return super(AccountMove, self - policed)._compute_partner_credit_warning()
 
     def _compute_invoice_payment_term_id(self):
         """Payment terms follow the credit status when the company sets them."""
@@ -330,10 +329,11 @@ class AccountMove(models.Model):
     def _ar_deposit_message(self, decision, show_amounts):
         self.ensure_one()
         currency = self.company_id.currency_id
-        reasons = self.env["ar.credit.file"]._ar_deposit_reason_text(decision)
+        reasons = self.env["ar.credit.check"]._ar_deposit_reasons(decision)
         message = self.env._(
-            "%(customer)s owes a deposit of %(amount)s (%(percent)s%%: %(reasons)s) before "
-            "this invoice posts: register the advance payment first.",
+            "%(customer)s owes a deposit of %(amount)s (%(percent)s%% of the invoice: "
+            "%(reasons)s) before this invoice posts: register the customer's advance "
+            "payment first.",
             customer=self.commercial_partner_id.display_name,
             amount=format_amount(self.env, decision.required, currency),
             percent=format(decision.percent, "g"), reasons=reasons,

@@ -367,10 +367,9 @@ class ArConcentration(models.AbstractModel):
         for file in crossings:
             row = rows.get(file.partner_id.id)
             summary = self.env._(
-                "Concentration: %(customer)s is %(level)s",
+                "Concentration: %(customer)s is above %(level)s",
                 customer=file.partner_id.display_name,
-                level=dict(row._fields["level"]._description_selection(self.env)).get(
-                    row.level, "") if row else "",
+                level=self._ar_level_phrase(row.level if row else file.concentration_level),
             )
             file.message_post_with_source(
                 "ar_policy.concentration_crossing_body",
@@ -403,7 +402,7 @@ class ArConcentration(models.AbstractModel):
             )
             if not portfolio:
                 portfolio = self._ar_take_snapshot(company)
-            template.sudo().send_mail(portfolio.id)
+            template.sudo().send_mail(portfolio.id, email_layout_xmlid="mail.mail_notification_light")
             company.sudo().ar_conc_digest_sent_on = today
             sent += 1
         return sent

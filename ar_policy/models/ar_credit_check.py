@@ -32,6 +32,12 @@ BILLING = "account.group_account_invoice"
 NO_DEPOSIT = deposit_rules.Requirement()
 
 
+class _Reasons(NamedTuple):
+    """A deposit requirement reduced to its reasons (to word them one by one)."""
+
+    reasons: tuple
+
+
 class CreditDocument(NamedTuple):
     """A document as the check sees it."""
 
@@ -139,9 +145,7 @@ class ArCreditCheck(models.AbstractModel):
         partner = record.partner_id.commercial_partner_id
         currency = record.company_id.currency_id
         if decision.reason == "hold":
-            return self.env._("%(customer)s is on credit hold (%(causes)s).",
-                              customer=partner.display_name,
-                              causes=file.hold_causes if file else "")
+            return self._ar_hold_message(partner, file, record.company_id)
         if decision.reason == "prepayment":
             message = self.env._(
                 "%(customer)s pays in advance (prepayment only): %(document)s is not covered "
@@ -170,21 +174,82 @@ class ArCreditCheck(models.AbstractModel):
         )
 
     @api.model
+    def _ar_hold_message(self, partner, file, company):
+        """A hold in words anyone may read (DESIGN 4: no amounts, no internal terms):
+        its causes, the credit manager's own reason, and who lifts it."""
+        file = file.sudo()
+        causes = []
+        if file.hold_cause_overdue:
+            causes.append(self.env._("invoices overdue beyond what the credit policy allows"))
+        if file.hold_cause_stage:
+            causes.append(self.env._("invoices still unpaid after the payment reminders"))
+        if file.hold_cause_manual:
+            causes.append(
+                self.env._("held by the credit manager: %s", file.hold_reason.strip())
+                if file.hold_reason else self.env._("held by the credit manager")
+            )
+        message = self.env._("%(customer)s is on credit hold: %(causes)s.",
+                             customer=partner.display_name, causes="; ".join(causes)) \
+            if causes else self.env._("%s is on credit hold.", partner.display_name)
+        return f"{message} {self._ar_hold_next_step(file, company)}"
+
+    @api.model
+    def _ar_hold_next_step(self, file, company):
+        manager = company.sudo().root_id.ar_credit_manager_id
+        if file.hold_cause_manual:
+            step = self.env._("Only a credit manager can release it")
+        else:
+            step = self.env._("It lifts once the overdue invoices are paid; until then only a "
+                              "credit manager can release it")
+        if manager:
+            return self.env._("%(step)s: ask %(manager)s.", step=step, manager=manager.name)
+        return f"{step}."
+
+    @api.model
+    def _ar_deposit_reasons(self, requirement):
+        """Why a deposit is required, in words a salesperson reads (no stage codes)."""
+        File = self.env["ar.credit.file"]
+        words = []
+        for reason in requirement.reasons:
+            if reason == deposit_rules.REASON_STAGE:
+                words.append(self.env._("invoices still unpaid after the payment reminders"))
+            else:
+                words.append(File._ar_deposit_reason_text(_Reasons((reason,))))
+        return ", ".join(words)
+
+    @api.model
+    def _ar_refusal_title(self, verdicts):
+        """The refusal dialog's title: what happened (the first blocked document's)."""
+        reason = verdicts[0].decision.reason if verdicts else ""
+        return {
+            "hold": self.env._("Credit hold"),
+            "deposit": self.env._("Deposit required"),
+            "prepayment": self.env._("Prepayment required"),
+        }.get(reason, self.env._("Credit limit exceeded"))
+
+    @api.model
     def _ar_verdict_message(self, verdict, show_amounts):
         return self._ar_message(verdict.record, verdict.file, verdict.decision, show_amounts,
                                 verdict.limit)
 
     @api.model
-    def _ar_label(self, record):
-        """How a refusal names a document: its number, or its draft reference."""
+    def _ar_label(self, record, show_amounts=True):
+        """How a refusal names a document: its number, or for a draft its customer and
+        total (the total for Billing users)."""
         if record.name and record.name != "/":
             return record.name
-        return f"{record.display_name.strip()} (* {record.id})"
+        customer = record.partner_id.commercial_partner_id.display_name
+        if show_amounts:
+            return self.env._(
+                "Draft invoice for %(customer)s (%(amount)s)", customer=customer,
+                amount=format_amount(self.env, record.amount_total, record.currency_id),
+            )
+        return self.env._("Draft invoice for %s", customer)
 
     @api.model
     def _ar_refusal_lines(self, verdicts, show_amounts):
         return "\n".join(
-            f"{self._ar_label(v.record)}: {self._ar_verdict_message(v, show_amounts)}"
+            f"{self._ar_label(v.record, show_amounts)}: {self._ar_verdict_message(v, show_amounts)}"
             for v in verdicts
         )
 
@@ -225,7 +290,8 @@ class ArCreditCheck(models.AbstractModel):
             if records._ar_credit_interactive():
                 show_amounts = self.env.user.has_group(BILLING)
                 raise ArCreditRefusal(
-                    kind.refuse + "\n" + self._ar_refusal_lines(blocked, show_amounts)
+                    kind.refuse + "\n" + self._ar_refusal_lines(blocked, show_amounts),
+                    title=self._ar_refusal_title(blocked),
                 )
             for verdict in blocked:
                 verdict.record.with_env(self.env)._ar_credit_blocked(verdict)

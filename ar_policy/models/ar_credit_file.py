@@ -169,6 +169,10 @@ class ArCreditFile(models.Model):
         help="Customer payments and credit notes not yet matched with an invoice.",
     )
     exposure = _figure()
+    exposure_advance = _figure(
+        string="Credit Balance",
+        help="Advance payments and credits beyond what the customer owes (a negative exposure).",
+    )
     headroom = _figure(help="Limit less exposure; empty when the customer has no limit.")
     has_limit = fields.Boolean(compute="_compute_figures", groups=BILLING_GROUPS)
     overdue_amount = _figure(

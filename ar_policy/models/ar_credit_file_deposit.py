@@ -1,6 +1,6 @@
 import dataclasses
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import format_amount
 
@@ -13,6 +13,32 @@ class ArCreditFile(models.Model):
     """The customer's deposit policy and the deposit a document requires."""
 
     _inherit = "ar.credit.file"  # pylint: disable=consider-merging-classes-inherited
+
+    deposit_effective = fields.Char(
+        string="Deposit Required", compute="_compute_deposit_effective",
+        help="The deposit a new order of this customer requires today, and the rules "
+        "behind it (its own policy, its status, a hold, the limit, an escalation stage).",
+    )
+
+    @api.depends("deposit_policy", "deposit_percent", "deposit_min_amount", "credit_status",
+                 "credit_hold", "stage_deposit_percent", "deposit_after_release", "company_id")
+    def _compute_deposit_effective(self):
+        over_limit = {
+            file.id: file.has_limit and file.headroom < 0 for file in self.sudo()
+        }
+        for file in self:
+            # a document above the policy's threshold, so that the policy is shown applying
+            amount = (file.deposit_min_amount or 0.0) + 1.0
+            requirement = file._ar_deposit_requirement(
+                amount, file.company_id, over_limit=over_limit.get(file.id, False)
+            )
+            if not requirement.required:
+                file.deposit_effective = self.env._("No deposit")
+                continue
+            file.deposit_effective = self.env._(
+                "%(percent)s%% (%(reasons)s)", percent=format(requirement.percent, "g"),
+                reasons=self._ar_deposit_reason_text(requirement),
+            )
 
     # ------------------------------------------------------------------
     # Deposits (the Sales bridge uses them for orders)

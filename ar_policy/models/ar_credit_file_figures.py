@@ -27,6 +27,7 @@ class ArCreditFile(models.Model):
                 file.exposure_orders = fig["orders"]
                 file.exposure_unallocated = fig["unallocated"]
                 file.exposure = exposure.total
+                file.exposure_advance = max(0.0, -exposure.total)
                 file.headroom = rules.headroom(limit, exposure.total) or 0.0
                 file.overdue_amount = self._ar_overdue(fig)
                 file.oldest_overdue_days = fig["position"].oldest_overdue_days

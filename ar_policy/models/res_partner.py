@@ -29,6 +29,10 @@ class ResPartner(models.Model):
         string="On Credit Hold", compute="_compute_ar_credit_hold",
         search="_search_ar_credit_hold", groups=INTERNAL,
     )
+    ar_over_limit = fields.Boolean(
+        string="Over Limit", compute="_compute_ar_over_limit", search="_search_ar_over_limit",
+        groups=INTERNAL, help="Exposure above the credit limit in the current company.",
+    )
     ar_hold_causes = fields.Char(
         related="ar_credit_file_id.hold_causes", string="Hold Causes", groups=INTERNAL
     )
@@ -74,6 +78,25 @@ class ResPartner(models.Model):
         ]).partner_id
         positive = (operator == "=") == value
         return [("commercial_partner_id", "in" if positive else "not in", held.ids)]
+
+    @api.depends_context("company")
+    def _compute_ar_over_limit(self):
+        files = self.ar_credit_file_id.sudo()
+        over = set(files.filtered(lambda f: f.has_limit and f.headroom < 0).ids)
+        for partner in self:
+            partner.ar_over_limit = partner.ar_credit_file_id.id in over
+
+    def _search_ar_over_limit(self, operator, value):
+        """The figures are computed, not stored: read them in bulk for the files of the
+        current root company whose customer has a limit."""
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Operation not supported"))
+        files = self.env["ar.credit.file"].sudo().search(
+            [("company_id", "=", self.env.company.root_id.id)]
+        )
+        over = files.filtered(lambda f: f.has_limit and f.headroom < 0).partner_id
+        positive = (operator == "=") == value
+        return [("commercial_partner_id", "in" if positive else "not in", over.ids)]
 
     @api.depends_context("company")
     def _compute_ar_company_currency_id(self):

@@ -16,3 +16,5 @@ from . import test_security_guards
 from . import test_security_rpc
 from . import test_security_integrity
 from . import test_account_position
+from . import test_tour_controller
+from . import test_tour_salesperson

@@ -267,15 +267,18 @@ class TestConcentration(ArPolicyCommon):
                 ])
                 self.assertEqual(
                     activities.filtered(lambda a: a.user_id == self.manager).mapped("summary"),
-                    [f"Concentration: {partner.name} is Above the "
-                     f"{'critical' if partner != self.gamma else 'warning'} share"],
+                    [f"Concentration: {partner.name} is above the "
+                     f"{'critical' if partner != self.gamma else 'warning'} concentration share"],
                     msg=str([(a.user_id.name, a.summary) for a in activities]) + str(
                         self._crossing_messages(partner).mapped("subject")),
                 )
             self.assertFalse(self._crossing_messages(self.delta))
             self.assertEqual(self._file(self.gamma).concentration_level, "warning")
             message = self._crossing_messages(self.alpha)
-            self.assertEqual(message.subject, "Concentration: Alpha Corp is Above the critical share")
+            self.assertEqual(
+                message.subject,
+                "Concentration: Alpha Corp is above the critical concentration share",
+            )
             self.assertIn(self.manager.partner_id, message.notification_ids.res_partner_id,
                           "the manager is notified by mail")
             self.Snapshot._cron_snapshot()

@@ -39,10 +39,11 @@ class TestCreditCheck(ArPolicyCommon):
     def _events(self, partner, *events):
         return self._file(partner).log_ids.filtered(lambda log: log.event in events)
 
-    @staticmethod
-    def _label(move):
-        """How the refusal names an invoice: its number, or its draft reference."""
-        return move.name if move.name and move.name != "/" else f"(* {move.id})"
+    def _label(self, move):
+        """How the refusal names an invoice: its number, or its customer and total."""
+        if move.name and move.name != "/":
+            return move.name
+        return f"Draft invoice for {move.partner_id.name} ({self._money(move.amount_total)})"
 
     # ------------------------------------------------------------------
     # Enforcement modes
@@ -261,7 +262,7 @@ class TestCreditCheck(ArPolicyCommon):
         message = refusal.exception.args[0]
         self.assertIn(self._label(second), message)
         self.assertIn(self._label(third), message)
-        self.assertNotIn(self._label(first), message)
+        self.assertEqual(len(message.splitlines()), 3, "the heading, second and third only")
         self.assertNotIn(self._label(other), message)
         self.assertNotIn("Bolt Retail", message)
         self.assertIn(self._money(1200.0), message)
@@ -284,7 +285,9 @@ class TestCreditCheck(ArPolicyCommon):
         with self.assertRaisesRegex(ArCreditRefusal, "on credit hold") as refusal:
             self._post(invoice)
         self.assertIn("Acme Wholesale", refusal.exception.args[0])
-        self.assertIn("Manual", refusal.exception.args[0])
+        self.assertIn("held by the credit manager: Disputed deliveries", refusal.exception.args[0])
+        self.assertEqual(refusal.exception.title, "Credit hold")
+        self.assertEqual(refusal.exception.context["title"], "Credit hold")
 
         fee = self._post(self._invoice(self.customer, 15.0, ar_origin="late_fee"))
         deposit = self._post(self._invoice(self.customer, 400.0, ar_origin="deposit"))
@@ -385,9 +388,15 @@ class TestCreditCheck(ArPolicyCommon):
         self._set_status(self.customer_b, "prepayment")
         held = self._invoice(self.customer, 10.0)
         prepaid = self._invoice(self.customer_b, 10.0)
-        self.assertIn("on credit hold", held.ar_credit_banner)
-        self.assertIn("Manual", held.ar_credit_banner)
+        self.assertEqual(
+            held.ar_credit_banner,
+            "Acme Wholesale is on credit hold: held by the credit manager: Disputed "
+            "deliveries. Only a credit manager can release it.",
+        )
         self.assertTrue(held.ar_credit_banner_blocking)
+        self.company.ar_credit_manager_id = self.env.user
+        held.invalidate_recordset(["ar_credit_banner"])
+        self.assertIn(f"release it: ask {self.env.user.name}.", held.ar_credit_banner)
         self.assertIn("pays in advance", prepaid.ar_credit_banner)
         self.assertIn("Bolt Retail", prepaid.ar_credit_banner)
 

@@ -136,7 +136,8 @@ class TestDepositInvoice(ArPolicyCommon):
         file.sudo().stage_deposit_percent = 40.0
         invoice = self._invoice(self.customer, 1000.0)
         self.assertAlmostEqual(invoice.ar_deposit_amount, 400.0)
-        self.assertEqual(invoice.ar_deposit_reason, "escalation stage")
+        self.assertEqual(invoice.ar_deposit_reason,
+                         "invoices still unpaid after the payment reminders")
 
     def test_release_sets_restart_and_first_paid_document_clears_it(self):
         self._set_mode("block")

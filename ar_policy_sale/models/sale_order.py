@@ -59,7 +59,11 @@ class SaleOrder(models.Model):
         "account.move", string="Deposit Invoice", readonly=True, copy=False,
     )
     ar_credit_hold = fields.Boolean(string="Customer on Hold", compute="_compute_ar_credit_state")
-    ar_credit_note = fields.Char(compute="_compute_ar_credit_state")
+    ar_credit_note = fields.Text(compute="_compute_ar_credit_state")
+    ar_credit_note_level = fields.Selection(
+        [("danger", "Blocked"), ("warning", "Warning"), ("info", "Information")],
+        compute="_compute_ar_credit_state",
+    )
     ar_concentration_banner = fields.Text(compute="_compute_ar_concentration_banner")
 
     @api.depends("partner_id", "company_id", "currency_id", "amount_total", "state",
@@ -118,25 +122,62 @@ class SaleOrder(models.Model):
         positive = (operator == "=") == value
         return [("id", "in" if positive else "not in", waiting)]
 
-    @api.depends("partner_id", "company_id")
+    @api.depends("partner_id", "company_id", "currency_id", "amount_untaxed", "amount_total",
+                 "state", "ar_deposit_amount", "ar_deposit_paid", "ar_concentration_banner")
     def _compute_ar_credit_state(self):
-        """What a salesperson sees: blocked or not, and why, never the amounts."""
+        """The quotation's one credit banner, its causes ranked: the hold (why, who
+        releases it), then the deposit it waits for (the quotation's own figures,
+        which the salesperson asks the customer for), then concentration. Never the
+        amounts behind the customer's exposure (DESIGN 4)."""
         self.ar_credit_hold = False
         self.ar_credit_note = False
+        self.ar_credit_note_level = False
         File = self.env["ar.credit.file"].sudo()
+        Check = self.env["ar.credit.check"]
         orders = self.filtered(lambda o: o.partner_id and o.state in QUOTATION_STATES)
         for company, company_orders in orders.grouped(lambda o: o.company_id.root_id).items():
-            if company.ar_enforcement_mode == "off":
-                continue
-            files = File._ar_files_for(company_orders.partner_id, company)
+            enforced = company.ar_enforcement_mode != "off"
+            files = File._ar_files_for(company_orders.partner_id, company) if enforced else {}
             for order in company_orders:
-                file = files.get(order.partner_id.commercial_partner_id.id)
+                partner = order.partner_id.commercial_partner_id
+                file = files.get(partner.id)
+                lines = []
                 if file and file.credit_hold:
                     order.ar_credit_hold = True
-                    order.ar_credit_note = self.env._(
-                        "%(customer)s is on credit hold (%(causes)s).",
-                        customer=file.partner_id.display_name, causes=file.hold_causes,
-                    )
+                    lines.append(Check._ar_hold_message(partner, file, company))
+                if order.ar_deposit_waiting:
+                    lines.append(order._ar_deposit_waiting_text())
+                elif order.ar_deposit_amount:
+                    lines.append(self.env._(
+                        "Deposit of %(amount)s paid: the quotation can be confirmed.",
+                        amount=format_amount(self.env, order.ar_deposit_amount,
+                                             order.currency_id),
+                    ))
+                if order.ar_concentration_banner:
+                    lines.append(order.ar_concentration_banner)
+                order.ar_credit_note = "\n".join(lines) or False
+                order.ar_credit_note_level = (
+                    "danger" if order.ar_credit_hold or order.ar_deposit_waiting
+                    else "warning" if order.ar_concentration_banner
+                    else "info" if lines else False
+                )
+
+    def _ar_deposit_waiting_text(self):
+        self.ensure_one()
+        verdict = self.env["ar.credit.check"]._ar_verdicts(
+            self.sudo()._ar_credit_documents(), weigh_deposits=False,
+        ).get(self)
+        requirement = verdict.requirement if verdict else deposit_rules.Requirement()
+        return self.env._(
+            "Waiting for a deposit of %(amount)s (%(percent)s%% of the order: %(reasons)s). "
+            "Paid: %(paid)s, due: %(due)s. Send the customer the deposit request (Request "
+            "Deposit): the quotation is confirmed once the deposit is paid.",
+            amount=format_amount(self.env, self.ar_deposit_amount, self.currency_id),
+            percent=format(self.ar_deposit_percent, "g"),
+            reasons=self.env["ar.credit.check"]._ar_deposit_reasons(requirement),
+            paid=format_amount(self.env, self.ar_deposit_paid, self.currency_id),
+            due=format_amount(self.env, self.ar_deposit_due, self.currency_id),
+        )
 
     @api.depends("partner_id", "company_id", "currency_id", "amount_untaxed", "amount_total", "state")
     def _compute_ar_concentration_banner(self):
@@ -252,12 +293,13 @@ class SaleOrder(models.Model):
         salespeople too (they ask the customer for it)."""
         self.ensure_one()
         return self.env._(
-            "%(customer)s owes a deposit of %(amount)s (%(percent)s%%: %(reasons)s) "
-            "before this order is confirmed. Paid: %(paid)s.",
+            "%(customer)s owes a deposit of %(amount)s (%(percent)s%% of the order: "
+            "%(reasons)s) before this order is confirmed. Paid: %(paid)s. Send the "
+            "customer the deposit request (Request Deposit).",
             customer=self.partner_id.commercial_partner_id.display_name,
             amount=format_amount(self.env, decision.required, self.currency_id),
             percent=format(decision.percent, "g"),
-            reasons=self.env["ar.credit.file"]._ar_deposit_reason_text(decision),
+            reasons=self.env["ar.credit.check"]._ar_deposit_reasons(decision),
             paid=format_amount(self.env, decision.paid, self.currency_id),
         )
 
@@ -465,9 +507,8 @@ class SaleOrder(models.Model):
 
     @api.depends("company_id.ar_enforcement_mode")
     def _compute_partner_credit_warning(self):
-        """Odoo's own warning gives way to the policy's when the policy is on."""
-        res = super()._compute_partner_credit_warning()
-        for order in self:
-            if order.company_id.ar_enforcement_mode != "off":
-                order.partner_credit_warning = ""
-        return res
+        """Odoo's own warning gives way to the policy's when the policy is on (and is
+        not computed then: it reads the credit limit, which a salesperson may not)."""
+        policed = self.filtered(lambda o: o.company_id.ar_enforcement_mode != "off")
+        policed.partner_credit_warning = ""
+        return super(SaleOrder, self - policed)._compute_partner_credit_warning()

@@ -61,7 +61,8 @@ class TestCreditCheckService(ArSaleCommon):
             invoice.with_user(self.billing).action_post()
         with self.assertRaises(UserError) as on_order:
             order.with_user(self.billing).action_confirm()
-        held = "Deposit Customer is on credit hold (Manual)."
+        held = ("Deposit Customer is on credit hold: held by the credit manager: Disputes. "
+                "Only a credit manager can release it.")
         self.assertIn(held, on_invoice.exception.args[0])
         self.assertIn(held, on_order.exception.args[0])
 
@@ -119,3 +120,44 @@ class TestCreditCheckService(ArSaleCommon):
         with self.assertRaises(AccessError):
             order.write({"ar_deposit_confirmed_amount": 0.0})
         self.assertAlmostEqual(order.ar_deposit_confirmed_amount, 300.0)
+
+    def test_salesperson_reads_why_and_what_next_in_one_banner(self):
+        """A held customer's quotation: one banner with the manager's reason and who
+        releases the hold; a deposit it waits for in words; the refusal titled by what
+        happened; never the amounts behind exposure nor a stage code (DESIGN 4)."""
+        self.company.ar_credit_manager_id = self.manager
+        self.company.ar_deposit_hold_percent = 0.0
+        self._set_limit(self.customer, 100.0)
+        self._set_hold(self.customer)
+        order = self._order(self.customer, 900.0).with_user(self.seller)
+        self.assertEqual(order.ar_credit_note_level, "danger")
+        self.assertEqual(
+            order.ar_credit_note,
+            "Deposit Customer is on credit hold: held by the credit manager: Disputes. "
+            "Only a credit manager can release it: ask Carla Manager.",
+        )
+        with self.assertRaises(UserError) as refusal:
+            order.action_confirm()
+        self.assertEqual(refusal.exception.title, "Credit hold")
+        message = refusal.exception.args[0]
+        self.assertIn("held by the credit manager: Disputes", message)
+        self.assertIn("ask Carla Manager", message)
+        self.assertNotIn(self.company.currency_id.symbol, message)
+        self.assertNotIn("100", message)
+        self.assertEqual(order.state, "draft")
+
+        self.company.ar_deposit_hold_percent = 0.0
+        file = self._file(self.customer)
+        file.with_user(self.manager)._ar_release_hold("Settled")
+        file.sudo().stage_deposit_percent = 50.0
+        self._set_limit(self.customer, 100000.0)
+        waiting = self._order(self.customer, 1000.0).with_user(self.seller)
+        note = waiting.ar_credit_note
+        self.assertEqual(len(note.splitlines()), 1, "one banner, one cause")
+        self.assertIn("50% of the order: invoices still unpaid after the payment reminders", note)
+        self.assertNotIn("escalation stage", note.lower())
+        self.assertNotIn("50.00%", note)
+        with self.assertRaises(UserError) as deposit:
+            waiting.action_confirm()
+        self.assertEqual(deposit.exception.title, "Deposit required")
+        self.assertNotIn("escalation stage", deposit.exception.args[0].lower())
