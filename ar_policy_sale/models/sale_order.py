@@ -12,6 +12,8 @@ from odoo.addons.ar_policy.models.ar_credit_check import CreditDocument, Documen
 from odoo.addons.ar_policy.rules import deposit as deposit_rules
 
 QUOTATION_STATES = ("draft", "sent")
+# The customer can read its own orders in the portal: credit reasons stay internal.
+INTERNAL = "base.group_user"
 CONFIRMED_DEPOSIT = {
     "ar_deposit_confirmed_percent": "ar_deposit_percent",
     "ar_deposit_confirmed_amount": "ar_deposit_amount",
@@ -34,14 +36,16 @@ class SaleOrder(models.Model):
         string="Required Deposit", compute="_compute_ar_deposit",
         help="Deposit the customer pays before this order is confirmed.",
     )
-    ar_deposit_reason = fields.Char(string="Deposit Reason", compute="_compute_ar_deposit")
+    ar_deposit_reason = fields.Char(
+        string="Deposit Reason", compute="_compute_ar_deposit", groups=INTERNAL
+    )
     ar_deposit_since = fields.Date(
         string="Waiting Since", compute="_compute_ar_deposit",
         help="The quotation's date, while it waits for its deposit.",
     )
     ar_deposit_confirmed_percent = fields.Float(readonly=True, copy=False)
     ar_deposit_confirmed_amount = fields.Monetary(readonly=True, copy=False)
-    ar_deposit_confirmed_reason = fields.Char(readonly=True, copy=False)
+    ar_deposit_confirmed_reason = fields.Char(readonly=True, copy=False, groups=INTERNAL)
     ar_deposit_assignment_ids = fields.One2many(
         "ar.deposit.assignment", "order_id", string="Assigned Payments", copy=False,
     )
@@ -58,13 +62,17 @@ class SaleOrder(models.Model):
     ar_deposit_move_id = fields.Many2one(
         "account.move", string="Deposit Invoice", readonly=True, copy=False,
     )
-    ar_credit_hold = fields.Boolean(string="Customer on Hold", compute="_compute_ar_credit_state")
-    ar_credit_note = fields.Text(compute="_compute_ar_credit_state")
+    ar_credit_hold = fields.Boolean(
+        string="Customer on Hold", compute="_compute_ar_credit_state", groups=INTERNAL
+    )
+    ar_credit_note = fields.Text(compute="_compute_ar_credit_state", groups=INTERNAL)
     ar_credit_note_level = fields.Selection(
         [("danger", "Blocked"), ("warning", "Warning"), ("info", "Information")],
-        compute="_compute_ar_credit_state",
+        compute="_compute_ar_credit_state", groups=INTERNAL,
     )
-    ar_concentration_banner = fields.Text(compute="_compute_ar_concentration_banner")
+    ar_concentration_banner = fields.Text(
+        compute="_compute_ar_concentration_banner", groups=INTERNAL
+    )
 
     @api.depends("partner_id", "company_id", "currency_id", "amount_total", "state",
                  "date_order", *CONFIRMED_DEPOSIT)

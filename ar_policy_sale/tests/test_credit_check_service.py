@@ -1,7 +1,7 @@
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, RedirectWarning, UserError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import ArSaleCommon
 
@@ -161,3 +161,22 @@ class TestCreditCheckService(ArSaleCommon):
             waiting.action_confirm()
         self.assertEqual(deposit.exception.title, "Deposit required")
         self.assertNotIn("escalation stage", deposit.exception.args[0].lower())
+
+    def test_portal_customer_reads_no_credit_reason_on_its_quotation(self):
+        """The customer reads its own quotation over RPC in the portal: the hold, its
+        reason, the banner and the concentration share stay internal."""
+        self._set_hold(self.customer)
+        order = self._order(self.customer, 900.0)
+        portal = new_test_user(
+            self.env, login="ars_portal_buyer", groups="base.group_portal",
+            partner_id=self.contact.id,
+        )
+        order.message_subscribe(partner_ids=self.contact.ids)  # Odoo's portal record rule
+        as_portal = order.with_user(portal)
+        self.assertEqual(as_portal.read(["name"])[0]["name"], order.name)
+        for fname in ("ar_credit_hold", "ar_credit_note", "ar_credit_note_level",
+                      "ar_concentration_banner", "ar_deposit_reason",
+                      "ar_deposit_confirmed_reason"):
+            with self.subTest(fname=fname), self.assertRaises(AccessError):
+                as_portal.read([fname])
+        self.assertTrue(order.with_user(self.seller).ar_credit_hold)
