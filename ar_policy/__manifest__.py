@@ -2,7 +2,7 @@
     "name": "Credit & Collections Policy",
     "summary": "Credit limits and holds, required deposits, nightly escalation "
     "stages and customer-concentration warnings, inside Invoicing",
-    "version": "18.0.1.0.1",
+    "version": "18.0.1.0.2",
     "category": "Accounting/Accounting",
     "license": "LGPL-3",
     "author": "ar_policy",

@@ -1,7 +1,7 @@
 {
     "name": "Credit & Collections Policy - Sales",
     "summary": "Credit check, holds and required deposits on sales orders",
-    "version": "18.0.1.0.1",
+    "version": "18.0.1.0.2",
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "ar_policy",
