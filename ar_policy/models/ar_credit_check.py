@@ -197,10 +197,12 @@ class ArCreditCheck(models.AbstractModel):
     def _ar_hold_next_step(self, file, company):
         manager = company.sudo().root_id.ar_credit_manager_id
         if file.hold_cause_manual:
-            step = self.env._("Only a credit manager can release it")
+            step = self.env._("Only a credit manager can release it, with Release Hold on "
+                              "the customer's credit file")
         else:
             step = self.env._("It lifts once the overdue invoices are paid; until then only a "
-                              "credit manager can release it")
+                              "credit manager can release it, with Release Hold on the "
+                              "customer's credit file")
         if manager:
             return self.env._("%(step)s: ask %(manager)s.", step=step, manager=manager.name)
         return f"{step}."
@@ -225,7 +227,7 @@ class ArCreditCheck(models.AbstractModel):
             "hold": self.env._("Credit hold"),
             "deposit": self.env._("Deposit required"),
             "prepayment": self.env._("Prepayment required"),
-        }.get(reason, self.env._("Credit limit exceeded"))
+        }.get(reason, self.env._("Over credit limit"))
 
     @api.model
     def _ar_verdict_message(self, verdict, show_amounts):

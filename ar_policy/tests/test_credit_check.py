@@ -391,12 +391,13 @@ class TestCreditCheck(ArPolicyCommon):
         self.assertEqual(
             held.ar_credit_banner,
             "Acme Wholesale is on credit hold: held by the credit manager: Disputed "
-            "deliveries. Only a credit manager can release it.",
+            "deliveries. Only a credit manager can release it, with Release Hold on the "
+            "customer's credit file.",
         )
         self.assertTrue(held.ar_credit_banner_blocking)
         self.company.ar_credit_manager_id = self.env.user
         held.invalidate_recordset(["ar_credit_banner"])
-        self.assertIn(f"release it: ask {self.env.user.name}.", held.ar_credit_banner)
+        self.assertIn(f"credit file: ask {self.env.user.name}.", held.ar_credit_banner)
         self.assertIn("pays in advance", prepaid.ar_credit_banner)
         self.assertIn("Bolt Retail", prepaid.ar_credit_banner)
 
