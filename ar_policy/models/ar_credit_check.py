@@ -140,7 +140,13 @@ class ArCreditCheck(models.AbstractModel):
         """What the check says about ``record``; amounts behind the customer's
         exposure only for Billing users (DESIGN 4)."""
         if decision.reason == "deposit":
-            return record._ar_deposit_message(decision, show_amounts)
+            message = record._ar_deposit_message(decision, show_amounts)
+            if file and file.sudo().credit_hold:
+                # the hold first (why, who lifts it), then the deposit that lets this
+                # document through (DESIGN 4)
+                partner = record.partner_id.commercial_partner_id
+                message = f"{self._ar_hold_message(partner, file, record.company_id)} {message}"
+            return message
         kind = record._ar_credit_kind()
         partner = record.partner_id.commercial_partner_id
         currency = record.company_id.currency_id
@@ -223,6 +229,8 @@ class ArCreditCheck(models.AbstractModel):
     def _ar_refusal_title(self, verdicts):
         """The refusal dialog's title: what happened (the first blocked document's)."""
         reason = verdicts[0].decision.reason if verdicts else ""
+        if reason == "deposit" and verdicts[0].file.sudo().credit_hold:
+            reason = "hold"  # the hold is what happened; its message names the deposit
         return {
             "hold": self.env._("Credit hold"),
             "deposit": self.env._("Deposit required"),
