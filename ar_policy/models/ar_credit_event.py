@@ -27,6 +27,7 @@ class ArCreditEvent(models.Model):
         "res.users", string="By", readonly=True, help="Empty when done by the scheduler."
     )
     by_scheduler = fields.Boolean(readonly=True)
+    done_by = fields.Char(string="Done By", compute="_compute_done_by")
     move_id = fields.Many2one("account.move", string="Invoice", readonly=True)
     event = fields.Char(compute="_compute_summary")
     summary = fields.Char(string="Details", compute="_compute_summary")
@@ -47,6 +48,13 @@ class ArCreditEvent(models.Model):
              WHERE h.action != 'error'
             """
         )
+
+    @api.depends("user_id", "by_scheduler")
+    def _compute_done_by(self):
+        for event in self:
+            event.done_by = event.user_id.name or (
+                self.env._("Nightly run") if event.by_scheduler else False
+            )
 
     @api.depends("log_id", "history_id")
     def _compute_summary(self):

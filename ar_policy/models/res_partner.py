@@ -36,6 +36,9 @@ class ResPartner(models.Model):
     ar_hold_causes = fields.Char(
         related="ar_credit_file_id.hold_causes", string="Hold Causes", groups=INTERNAL
     )
+    ar_hold_reason = fields.Text(
+        related="ar_credit_file_id.hold_reason", string="Manual Hold Reason", groups=INTERNAL
+    )
     ar_exposure = _file_figure("exposure", string="Credit Exposure")
     ar_headroom = _file_figure("headroom", string="Credit Headroom")
     ar_overdue_amount = _file_figure("overdue_amount", string="Overdue (Net)")
