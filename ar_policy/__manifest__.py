@@ -39,6 +39,9 @@
         "demo/ar_policy_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "ar_policy/static/src/js/*.js",
+        ],
         "web.assets_tests": [
             "ar_policy/static/tests/tours/*.js",
         ],

@@ -115,9 +115,16 @@ class Chromium:
             time.sleep(0.3)
         time.sleep(settle)
 
-    def shot(self, url, out, settle):
+    def shot(self, url, out, settle, clicks=()):
         self.call("Page.navigate", url=url)
         self.wait_idle(settle)
+        for selector in clicks:
+            click = "(el => (el && el.click(), !!el))(document.querySelector(%s))"
+            found = self.call("Runtime.evaluate", returnByValue=True,
+                              expression=click % json.dumps(selector))
+            if not found.get("result", {}).get("value"):
+                self.errors.append(f"nothing to click at {selector}")
+            self.wait_idle(settle)
         data = self.call("Page.captureScreenshot", format="png")["data"]
         with open(out, "wb") as handle:
             handle.write(base64.b64decode(data))
@@ -142,6 +149,9 @@ def main():
     parser.add_argument("--height", type=int, default=900)
     parser.add_argument("--settle", type=float, default=1.5,
                         help="seconds to wait once the page is idle")
+    parser.add_argument("--click", action="append", default=[],
+                        help="CSS selector to click once the page is idle (repeatable, in "
+                        "order), e.g. a notebook tab")
     args = parser.parse_args()
     base = args.url.rstrip("/")
     if urlparse(base).hostname not in ("localhost", "127.0.0.1", "::1"):
@@ -162,7 +172,7 @@ def main():
                 args.out_dir, f"{index:02d}_{re.sub(r'[^A-Za-z0-9]+', '_', path).strip('_')}.png"
             )
             browser.errors.clear()
-            browser.shot(base + path, out, args.settle)
+            browser.shot(base + path, out, args.settle, args.click)
             print(out)
             for error in browser.errors:
                 print(f"  page error: {error}", file=sys.stderr)

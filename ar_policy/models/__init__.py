@@ -28,3 +28,4 @@ from . import ar_concentration_check
 from . import ar_concentration_snapshot
 from . import ar_concentration_portfolio
 from . import ar_account_position
+from . import ar_credit_event

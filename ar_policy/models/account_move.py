@@ -30,6 +30,11 @@ class AccountMove(models.Model):
     ar_credit_banner_blocking = fields.Boolean(
         compute="_compute_ar_credit_banner", groups=INTERNAL
     )
+    ar_credit_note = fields.Text(compute="_compute_ar_credit_note", groups=INTERNAL)
+    ar_credit_note_level = fields.Selection(
+        [("danger", "Blocked"), ("warning", "Warning"), ("info", "Information")],
+        compute="_compute_ar_credit_note", groups=INTERNAL,
+    )
     ar_disputed = fields.Boolean(string="Disputed", compute="_compute_ar_disputed",
                                  groups=INTERNAL)
     ar_dispute_reason = fields.Text(compute="_compute_ar_disputed", groups=INTERNAL)
@@ -119,6 +124,36 @@ class AccountMove(models.Model):
             if decision.refused:
                 move.ar_credit_banner = Check._ar_verdict_message(verdict, show_amounts)
                 move.ar_credit_banner_blocking = verdict.blocking
+
+    @api.depends("ar_credit_banner", "ar_credit_banner_blocking", "ar_deposit_amount",
+                 "ar_deposit_reason", "ar_concentration_banner")
+    @api.depends_context("uid")
+    def _compute_ar_credit_note(self):
+        """The draft invoice's one credit banner, its causes ranked as on a quotation:
+        what the credit policy says (the hold with its causes, the manual reason and
+        who releases it; the limit, prepayment or deposit), a deposit the advance
+        payments cover, then the concentration share. Amounts only for Billing users
+        (both parts word themselves for the reader)."""
+        for move in self:
+            lines = []
+            if move.ar_credit_banner:
+                lines.append(move.ar_credit_banner)
+            elif move.ar_deposit_amount:
+                lines.append(self.env._(
+                    "Required deposit: %(amount)s (%(reason)s), covered by the customer's "
+                    "advance payments.",
+                    amount=format_amount(self.env, move.ar_deposit_amount,
+                                         move.company_currency_id),
+                    reason=move.ar_deposit_reason,
+                ))
+            if move.ar_concentration_banner:
+                lines.append(move.ar_concentration_banner)
+            move.ar_credit_note = "\n".join(lines) or False
+            move.ar_credit_note_level = (
+                "danger" if move.ar_credit_banner_blocking
+                else "warning" if move.ar_credit_banner or move.ar_concentration_banner
+                else "info" if lines else False
+            )
 
     @api.depends("company_id.ar_enforcement_mode")
     def _compute_partner_credit_warning(self):

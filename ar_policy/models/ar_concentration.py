@@ -17,9 +17,10 @@ INSERT_CHUNK = 50000
 class ArConcentrationRefusal(UserError):
     """Posting takes a customer over a critical share: a credit manager confirms it."""
 
-    def __init__(self, *args):
-        super().__init__(*args)
-        self.context = {"exception_class": "odoo.exceptions.UserError"}
+    def __init__(self, message, title=None):
+        super().__init__(message)
+        self.title = title  # the dialog's title, as ArCreditRefusal's
+        self.context = {"exception_class": "odoo.exceptions.UserError", "title": title}
 
 
 class ArConcentration(models.AbstractModel):

@@ -192,7 +192,8 @@ class ArConcentration(models.AbstractModel):
         if not reason:
             raise ArConcentrationRefusal(
                 self.env._("Posting needs a credit manager's confirmation:") + "\n"
-                + "\n".join(self._ar_refusal_line(group, shares) for group, shares in critical)
+                + "\n".join(self._ar_refusal_line(group, shares) for group, shares in critical),
+                title=self.env._("Customer concentration"),
             )
         if not (self.env.su or self.env.user.has_group("ar_policy.group_credit_manager")):
             raise AccessError(self.env._(
@@ -218,9 +219,7 @@ class ArConcentration(models.AbstractModel):
 
     @api.model
     def _ar_refusal_line(self, group, shares):
-        names = ", ".join(
-            m.name if m.name and m.name != "/" else m.display_name.strip() for m in group
-        )
+        names = ", ".join(self.env["ar.credit.check"]._ar_label(m) for m in group)
         return self.env._(
             "%(documents)s brings %(customer)s to %(shares)s.", documents=names,
             customer=shares["partner"].display_name,

@@ -140,7 +140,13 @@ class ArCreditCheck(models.AbstractModel):
         """What the check says about ``record``; amounts behind the customer's
         exposure only for Billing users (DESIGN 4)."""
         if decision.reason == "deposit":
-            return record._ar_deposit_message(decision, show_amounts)
+            message = record._ar_deposit_message(decision, show_amounts)
+            if file and file.sudo().credit_hold:
+                # the hold first (why, who lifts it), then the deposit that lets this
+                # document through (DESIGN 4)
+                partner = record.partner_id.commercial_partner_id
+                message = f"{self._ar_hold_message(partner, file, record.company_id)} {message}"
+            return message
         kind = record._ar_credit_kind()
         partner = record.partner_id.commercial_partner_id
         currency = record.company_id.currency_id
@@ -197,10 +203,12 @@ class ArCreditCheck(models.AbstractModel):
     def _ar_hold_next_step(self, file, company):
         manager = company.sudo().root_id.ar_credit_manager_id
         if file.hold_cause_manual:
-            step = self.env._("Only a credit manager can release it")
+            step = self.env._("Only a credit manager can release it, with Release Hold on "
+                              "the customer's credit file")
         else:
             step = self.env._("It lifts once the overdue invoices are paid; until then only a "
-                              "credit manager can release it")
+                              "credit manager can release it, with Release Hold on the "
+                              "customer's credit file")
         if manager:
             return self.env._("%(step)s: ask %(manager)s.", step=step, manager=manager.name)
         return f"{step}."
@@ -221,11 +229,13 @@ class ArCreditCheck(models.AbstractModel):
     def _ar_refusal_title(self, verdicts):
         """The refusal dialog's title: what happened (the first blocked document's)."""
         reason = verdicts[0].decision.reason if verdicts else ""
+        if reason == "deposit" and verdicts[0].file.sudo().credit_hold:
+            reason = "hold"  # the hold is what happened; its message names the deposit
         return {
             "hold": self.env._("Credit hold"),
             "deposit": self.env._("Deposit required"),
             "prepayment": self.env._("Prepayment required"),
-        }.get(reason, self.env._("Credit limit exceeded"))
+        }.get(reason, self.env._("Over credit limit"))
 
     @api.model
     def _ar_verdict_message(self, verdict, show_amounts):

@@ -154,7 +154,46 @@ class ArCreditFile(models.Model):
             fid: Markup("<p>%s</p><ul>%s</ul>") % (self.env._("Escalation"), body)
             for fid, body in bodies.items()
         })
+        self._ar_escalation_invoice_notes(history, labels)
         return history
+
+    def _ar_escalation_invoice_notes(self, history, labels):
+        """A short internal note on each invoice the run acted on: the stage it reached,
+        the reminder or fee sent for it, with a link to the credit file; one batch of
+        notes for all the invoices (``_message_log_batch``: internal, no notification)."""
+        steps = defaultdict(lambda: defaultdict(list))  # move id: {stage: [text]}
+        files = {}
+        for row in history.filtered(lambda r: r.action != "error" and r.move_line_ids):
+            text = labels[row.action]
+            if row.fee_move_id:
+                text = Markup("%s %s") % (text, row.fee_move_id._get_html_link())
+            for move in row.move_line_ids.move_id:
+                steps[move.id][row.stage_id].append(text)
+                files[move.id] = row.file_id
+        if not steps:
+            return
+        bodies = {}
+        for move_id, by_stage in steps.items():
+            items = Markup().join(
+                Markup("<li>%s</li>") % (
+                    Markup("%s: %s") % (
+                        self.env._("%s reached", stage.name) if stage else
+                        self.env._("Escalation"),
+                        Markup(", ").join(texts),
+                    )
+                )
+                for stage, texts in sorted(by_stage.items(), key=lambda p: p[0].offset_days)
+            )
+            file = files[move_id].sudo()
+            bodies[move_id] = Markup("<p>%s (%s)</p><ul>%s</ul>") % (
+                self.env._("Credit escalation"),
+                file._get_html_link(title=self.env._("credit file")),
+                items,
+            )
+        moves = self.env["account.move"].sudo().browse(list(bodies))
+        if is_scheduler(self.env):
+            moves = moves.with_user(self.env.ref("base.user_root"))
+        moves._message_log_batch(bodies=bodies, message_type="notification")
 
     def _ar_escalation_update_state(self, today):
         """Each file's highest stage among its open items; a customer with nothing

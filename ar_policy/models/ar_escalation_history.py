@@ -46,12 +46,21 @@ class ArEscalationHistory(models.Model):
         "res.users", string="By", readonly=True, help="Empty when done by the scheduler."
     )
     by_scheduler = fields.Boolean(readonly=True)
+    done_by = fields.Char(string="Done By", compute="_compute_done_by",
+                          help="The user, or the nightly run.")
     mail_message_id = fields.Many2one("mail.message", string="Message", readonly=True,
                                       ondelete="set null")
     activity_id = fields.Many2one("mail.activity", readonly=True,
                                   ondelete="set null")
     fee_move_id = fields.Many2one("account.move", string="Fee Invoice", readonly=True)
     note = fields.Text(readonly=True)
+
+    @api.depends("user_id", "by_scheduler")
+    def _compute_done_by(self):
+        for row in self:
+            row.done_by = row.user_id.name or (
+                self.env._("Nightly run") if row.by_scheduler else False
+            )
 
     @api.model
     def _ar_record(self, entries):

@@ -36,6 +36,9 @@ class ResPartner(models.Model):
     ar_hold_causes = fields.Char(
         related="ar_credit_file_id.hold_causes", string="Hold Causes", groups=INTERNAL
     )
+    ar_hold_reason = fields.Text(
+        related="ar_credit_file_id.hold_reason", string="Manual Hold Reason", groups=INTERNAL
+    )
     ar_exposure = _file_figure("exposure", string="Credit Exposure")
     ar_headroom = _file_figure("headroom", string="Credit Headroom")
     ar_overdue_amount = _file_figure("overdue_amount", string="Overdue (Net)")
@@ -48,6 +51,11 @@ class ResPartner(models.Model):
     )
     ar_concentration_banner = fields.Text(
         compute="_compute_ar_concentration_banner", groups=INTERNAL
+    )
+    ar_credit_event_ids = fields.Many2many(
+        "ar.credit.event", string="Credit Events", compute="_compute_ar_credit_event_ids",
+        groups="ar_policy.group_credit_controller",
+        help="The customer's credit events in the current company, newest first.",
     )
     ar_concentration_level = fields.Char(
         compute="_compute_ar_concentration_banner", groups=INTERNAL
@@ -97,6 +105,12 @@ class ResPartner(models.Model):
         over = files.filtered(lambda f: f.has_limit and f.headroom < 0).partner_id
         positive = (operator == "=") == value
         return [("commercial_partner_id", "in" if positive else "not in", over.ids)]
+
+    @api.depends_context("company")
+    def _compute_ar_credit_event_ids(self):
+        events = self.env["ar.credit.event"]._ar_events_of(self, self.env.company)
+        for partner in self:
+            partner.ar_credit_event_ids = events[partner.commercial_partner_id.id]
 
     @api.depends_context("company")
     def _compute_ar_company_currency_id(self):

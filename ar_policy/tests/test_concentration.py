@@ -422,3 +422,26 @@ class TestConcentration(ArPolicyCommon):
             "Echo Corp is at 100.0% of trailing revenue (critical above 20%) and 100.0% of "
             "open receivables (critical above 20%).",
         )
+
+    @freeze_time(TODAY)
+    def test_one_banner_on_a_held_customers_draft_invoice(self):
+        """Issue 14: the hold first (its causes, the manual reason, who releases it and
+        how), the concentration share second, in one banner."""
+        self._snapshot()
+        self._set_mode("block")
+        self._set_hold(self.gamma, reason="Returned goods under dispute")
+        draft = self._invoice(self.gamma, 5000.0, date=TODAY)
+        self.assertEqual(draft.ar_credit_note_level, "danger")
+        self.assertEqual(draft.ar_credit_note.split("\n"), [
+            "Gamma Corp is on credit hold: held by the credit manager: Returned goods under "
+            "dispute. Only a credit manager can release it, with Release Hold on the "
+            "customer's credit file: ask Carla Manager.",
+            "Posting this invoice brings Gamma Corp to 43.3% of trailing revenue (critical "
+            "above 20%) and 43.3% of open receivables (critical above 20%).",
+        ])
+        # without the hold, the concentration share alone, as a warning
+        self._file(self.gamma).with_user(self.manager)._ar_release_hold("Paid")
+        draft.invalidate_recordset()
+        self.assertEqual(draft.ar_credit_note_level, "warning")
+        self.assertTrue(draft.ar_credit_note.startswith("Posting this invoice brings Gamma"))
+        self.assertFalse(self._invoice(self.echo, 100.0, date=TODAY).ar_credit_note)

@@ -391,14 +391,39 @@ class TestCreditCheck(ArPolicyCommon):
         self.assertEqual(
             held.ar_credit_banner,
             "Acme Wholesale is on credit hold: held by the credit manager: Disputed "
-            "deliveries. Only a credit manager can release it.",
+            "deliveries. Only a credit manager can release it, with Release Hold on the "
+            "customer's credit file.",
         )
         self.assertTrue(held.ar_credit_banner_blocking)
         self.company.ar_credit_manager_id = self.env.user
         held.invalidate_recordset(["ar_credit_banner"])
-        self.assertIn(f"release it: ask {self.env.user.name}.", held.ar_credit_banner)
+        self.assertIn(f"credit file: ask {self.env.user.name}.", held.ar_credit_banner)
         self.assertIn("pays in advance", prepaid.ar_credit_banner)
         self.assertIn("Bolt Retail", prepaid.ar_credit_banner)
+
+    def test_held_customer_owing_a_deposit_reads_the_hold_first(self):
+        """Issue 14: a held customer whose invoice waits for a deposit: the banner and
+        the refusal (titled "Credit hold") say why it is held, who releases it, then
+        the deposit that lets the invoice through, in one banner."""
+        self._set_mode("block")
+        self.company.ar_credit_manager_id = self.manager
+        self._set_hold(self.customer)
+        self._file(self.customer).sudo().stage_deposit_percent = 50.0
+        invoice = self._invoice(self.customer, 500.0)
+        self.assertEqual(invoice.ar_credit_note_level, "danger")
+        note = invoice.ar_credit_note
+        self.assertEqual(len(note.splitlines()), 1, "one banner")
+        self.assertTrue(note.startswith(
+            "Acme Wholesale is on credit hold: held by the credit manager: Disputed deliveries."
+        ))
+        self.assertLess(note.index("ask Carla Manager"), note.index("owes a deposit of"))
+        self.assertIn(self._money(250.0), note)
+        with self.assertRaises(ArCreditRefusal) as refusal:
+            invoice.with_user(self.billing).action_post()
+        self.assertEqual(refusal.exception.title, "Credit hold")
+        message = refusal.exception.args[0]
+        self.assertLess(message.index("Disputed deliveries"), message.index("owes a deposit of"))
+        self.assertEqual(invoice.state, "draft")
 
     def test_odoo_credit_warning_gives_way_to_the_banner(self):
         self.company.account_use_credit_limit = True

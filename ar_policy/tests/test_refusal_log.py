@@ -77,7 +77,10 @@ class TestRefusalServedWithoutError(AccountTestInvoicingHttpCommon):
     def test_manager_gets_the_override_offer_without_an_error_log(self):
         with self._served_log() as records:
             error = self._post_over_rpc(self.manager.login)
-        self.assertEqual(error["name"], "odoo.exceptions.RedirectWarning")
+        # Odoo's RedirectWarning, titled by what happened for ar_policy's dialog
+        self.assertEqual(error["name"], "odoo.addons.ar_policy.exceptions.ArCreditOverrideOffer")
+        self.assertEqual(error["context"]["title"], "Credit hold")
+        self.assertEqual(error["context"]["exception_class"], "odoo.exceptions.RedirectWarning")
         self.assertIn("credit hold", error["message"])
         message, action, button, _context = error["arguments"]
         self.assertIn("Held Logging Customer", message)
@@ -92,6 +95,7 @@ class TestRefusalServedWithoutError(AccountTestInvoicingHttpCommon):
         with self._served_log() as records:
             error = self._post_over_rpc(self.billing.login)
         self.assertEqual(error["name"], "odoo.addons.ar_policy.exceptions.ArCreditRefusal")
+        self.assertEqual(error["context"]["title"], "Credit hold")
         self.assertIn("credit hold", error["message"])
         served = [(r.levelname, r.exc_info) for r in records if r.levelno >= logging.INFO]
         self.assertEqual(served, [("WARNING", None)])

@@ -11,6 +11,7 @@ class ArCreditOverrideWizard(models.TransientModel):
     _description = "Override the Credit Policy"
 
     move_ids = fields.Many2many("account.move", string="Invoices")
+    move_names = fields.Char(string="Invoices to Post", compute="_compute_move_names")
     refusal = fields.Text(compute="_compute_refusal", string="Why the policy refuses")
     reason = fields.Text(required=True)
 
@@ -33,6 +34,14 @@ class ArCreditOverrideWizard(models.TransientModel):
         """The wizard's documents, one recordset per kind."""
         self.ensure_one()
         return [self[name] for name in self._ar_document_fields() if self[name]]
+
+    @api.depends("move_ids")
+    def _compute_move_names(self):
+        """Drafts by their customer and amount, as the refusal names them (Odoo's own
+        name of a draft, "Draft Invoice (* 46)", means nothing to the user)."""
+        Check = self.env["ar.credit.check"]
+        for wizard in self:
+            wizard.move_names = ", ".join(Check._ar_label(move) for move in wizard.move_ids)
 
     @api.depends(lambda self: self._ar_document_fields())
     def _compute_refusal(self):

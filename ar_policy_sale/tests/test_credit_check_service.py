@@ -62,7 +62,8 @@ class TestCreditCheckService(ArSaleCommon):
         with self.assertRaises(UserError) as on_order:
             order.with_user(self.billing).action_confirm()
         held = ("Deposit Customer is on credit hold: held by the credit manager: Disputes. "
-                "Only a credit manager can release it.")
+                "Only a credit manager can release it, with Release Hold on the customer's credit "
+                "file.")
         self.assertIn(held, on_invoice.exception.args[0])
         self.assertIn(held, on_order.exception.args[0])
 
@@ -134,7 +135,8 @@ class TestCreditCheckService(ArSaleCommon):
         self.assertEqual(
             order.ar_credit_note,
             "Deposit Customer is on credit hold: held by the credit manager: Disputes. "
-            "Only a credit manager can release it: ask Carla Manager.",
+            "Only a credit manager can release it, with Release Hold on the customer's credit "
+            "file: ask Carla Manager.",
         )
         with self.assertRaises(UserError) as refusal:
             order.action_confirm()

@@ -5,6 +5,7 @@ import { registry } from "@web/core/registry";
 const HELD = "AR Controller Held Customer";
 const OVER = "AR Controller Over Limit Customer";
 const GOOD = "AR Controller Good Customer";
+const REASON = "Delivery dispute";
 
 /**
  * What a credit controller sees at a glance (issue 14): the customer list filtered on
@@ -19,6 +20,10 @@ registry.category("web_tour.tours").add("ar_policy_controller_tour", {
             content: "Switch the customers to the list",
             trigger: ".o_control_panel .o_switch_view.o_list",
             run: "click",
+        },
+        {
+            content: "Wait for the list",
+            trigger: ".o_list_view .o_data_row",
         },
         {
             content: "Open the filters",
@@ -147,6 +152,10 @@ registry.category("web_tour.tours").add("ar_policy_controller_tour", {
             run: "click",
         },
         {
+            content: "Wait for the list",
+            trigger: ".o_list_view .o_data_row",
+        },
+        {
             content: "Open the filters",
             trigger: ".o_searchview_dropdown_toggler",
             run: "click",
@@ -159,6 +168,70 @@ registry.category("web_tour.tours").add("ar_policy_controller_tour", {
         {
             content: "The over-limit customers are found (the held one is over too), not one within its limit",
             trigger: `.o_list_view:not(:has(.o_data_row:contains("${GOOD}"))):has(.o_data_row:contains("${HELD}")) .o_data_row:contains("${OVER}")`,
+        },
+        {
+            content: "Open the held customer again",
+            trigger: `.o_data_row td.o_data_cell:contains("${HELD}")`,
+            run: "click",
+        },
+        {
+            content: "Open its Credit tab",
+            trigger: '.o_form_view .o_notebook .nav-link[name="ar_credit"]',
+            run: "click",
+        },
+        {
+            content: "The credit events of this company list the hold with its reason",
+            trigger: `.o_form_view .o_field_widget[name="ar_credit_event_ids"] .o_data_row:contains("Hold set"):contains("${REASON}")`,
+        },
+        {
+            content: "Open the customer's draft invoices",
+            trigger: '.o_form_view button[name="action_ar_view_drafts"]',
+            run: "click",
+        },
+        {
+            content: "Open the draft invoice",
+            trigger: `.o_list_view .o_data_row:contains("${HELD}") td.o_data_cell`,
+            run: "click",
+        },
+        {
+            content: "One banner: on hold, the manager's reason, how it is released",
+            trigger: `.o_form_view .o_ar_credit_banner.alert-danger:contains("on credit hold"):contains("${REASON}"):contains("Release Hold")`,
+            run() {
+                const banners = [...document.querySelectorAll(".o_form_view .alert")].filter(
+                    (el) => el.offsetParent !== null && el.textContent.trim()
+                );
+                if (banners.length !== 1) {
+                    throw new Error(`${banners.length} banners on the draft invoice, expected one`);
+                }
+            },
+        },
+        {
+            content: "Try to confirm the invoice",
+            trigger: '.o_form_view .o_statusbar_buttons button[name="action_post"]',
+            run: "click",
+        },
+        {
+            content: "The refusal is titled by what happened",
+            trigger: '.modal .modal-title:contains("Credit hold")',
+            run() {
+                const title = document.querySelector(".modal .modal-title").textContent.trim();
+                if (title !== "Credit hold") {
+                    throw new Error(`The refusal is titled "${title}"`);
+                }
+            },
+        },
+        {
+            content: "The refusal names the draft by its customer and amount, with its currency",
+            trigger: `.modal .modal-body:contains("Draft invoice for ${HELD} ("):contains("$"):contains("500.00"):contains("${REASON}")`,
+        },
+        {
+            content: "Close the message",
+            trigger: ".modal .modal-footer .btn-primary",
+            run: "click",
+        },
+        {
+            content: "The invoice is still a draft",
+            trigger: '.o_form_view .o_statusbar_status button.o_arrow_button_current:contains("Draft")',
         },
     ],
 });

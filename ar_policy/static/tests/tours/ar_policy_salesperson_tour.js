@@ -32,7 +32,7 @@ registry.category("web_tour.tours").add("ar_policy_salesperson_tour", {
         },
         {
             content: "The list says the customer is on credit hold",
-            trigger: `.o_list_view .o_data_row:contains("${CUSTOMER}") td[name="ar_hold_causes"]:not(:empty)`,
+            trigger: `.o_list_view .o_data_row:contains("${CUSTOMER}") td[name="ar_hold_causes"] .badge:contains("Manual")`,
         },
         {
             content: "Open the held customer",
@@ -80,6 +80,16 @@ registry.category("web_tour.tours").add("ar_policy_salesperson_tour", {
             trigger: `.modal .modal-body:contains("on credit hold"):contains("${REASON}"):contains("ask ${MANAGER}")`,
             run() {
                 assertNoAmounts(".modal .modal-body");
+            },
+        },
+        {
+            content: "The refusal is titled by what happened",
+            trigger: '.modal .modal-title:contains("Credit hold")',
+            run() {
+                const title = document.querySelector(".modal .modal-title").textContent.trim();
+                if (title !== "Credit hold") {
+                    throw new Error(`The refusal is titled "${title}"`);
+                }
             },
         },
         {
