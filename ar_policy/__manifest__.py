@@ -37,6 +37,8 @@
         "security/ar_aging_kpi_security.xml",
         "views/ar_aging_views.xml",
         "views/ar_kpi_views.xml",
+        "report/ar_statement.xml",
+        "views/ar_statement_views.xml",
     ],
     "demo": [
         "demo/ar_policy_demo.xml",

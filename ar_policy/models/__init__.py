@@ -32,3 +32,4 @@ from . import ar_aging_line
 from . import res_company_kpi
 from . import res_config_settings_kpi
 from . import ar_kpi_snapshot
+from . import ar_credit_file_statement
