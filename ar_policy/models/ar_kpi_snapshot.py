@@ -314,4 +314,22 @@ class ArKpiValue(models.Model):
 
     def _ar_label(self):
         self.ensure_one()
-        return dict(KPI_LABELS)[self.kpi]
+        return dict(self._fields["kpi"]._description_selection(self.env))[self.kpi]
+
+    def _ar_status_label(self):
+        self.ensure_one()
+        return dict(self._fields["status"]._description_selection(self.env)).get(self.status, "")
+
+
+class ArConcentrationPortfolio(models.Model):
+    _inherit = "ar.concentration.portfolio"
+
+    def _ar_digest_kpis(self):
+        """The company's latest month of KPIs against their targets (the digest)."""
+        self.ensure_one()
+        KpiValue = self.env["ar.kpi.value"].sudo()
+        latest = KpiValue.search([("company_id", "=", self.company_id.id)],
+                                 order="date desc", limit=1)
+        return KpiValue.search([
+            ("company_id", "=", self.company_id.id), ("date", "=", latest.date),
+        ]) if latest else KpiValue

@@ -201,3 +201,17 @@ class TestKpiSnapshot(ArAgingCommon):
         with self.assertRaises(AccessError):
             self.Snapshot.sudo(False).with_user(self.salesman).search([])
         self.assertTrue(self.Snapshot.sudo(False).with_user(self.controller).search([]))
+
+    def test_digest_shows_the_kpis_against_targets(self):
+        self._compute(date(2026, 2, 28))
+        self._compute(date(2026, 3, 31))
+        portfolio = self.env["ar.concentration.portfolio"].sudo().create({
+            "date": date(2026, 4, 1), "company_id": self.company.id,
+        })
+        template = self.env.ref("ar_policy.mail_template_concentration_digest")
+        body = template._render_field("body_html", portfolio.ids)[portfolio.id]
+        self.assertIn("Collection KPIs of 03/31/2026 against their targets", body)
+        self.assertRegex(body, r"DSO \(count-back\)</td>\s*<td[^>]*>51.30</td>")
+        self.assertRegex(body, r"Effectiveness Index \(%\)</td>\s*<td[^>]*>59.91</td>"
+                               r"\s*<td[^>]*>[^<]*</td>\s*<td[^>]*>50</td>\s*<td[^>]*>Met</td>")
+        self.assertIn("Missed", body)
