@@ -42,6 +42,7 @@
     ],
     "demo": [
         "demo/ar_policy_demo.xml",
+        "demo/ar_kpi_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [
