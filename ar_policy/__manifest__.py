@@ -34,9 +34,15 @@
         "views/ar_escalation_views.xml",
         "report/ar_dunning_letter.xml",
         "report/ar_dunning_letter_templates.xml",
+        "security/ar_aging_kpi_security.xml",
+        "views/ar_aging_views.xml",
+        "views/ar_kpi_views.xml",
+        "report/ar_statement.xml",
+        "views/ar_statement_views.xml",
     ],
     "demo": [
         "demo/ar_policy_demo.xml",
+        "demo/ar_kpi_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

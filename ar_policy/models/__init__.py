@@ -29,3 +29,8 @@ from . import ar_concentration_snapshot
 from . import ar_concentration_portfolio
 from . import ar_account_position
 from . import ar_credit_event
+from . import ar_aging_line
+from . import res_company_kpi
+from . import res_config_settings_kpi
+from . import ar_kpi_snapshot
+from . import ar_credit_file_statement

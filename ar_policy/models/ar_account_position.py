@@ -20,11 +20,15 @@ class ArAccountPosition(models.AbstractModel):
     _description = "Customer Account Position"
 
     @api.model
-    def _ar_open_line_sql(self, company, partner_ids=None):
+    def _ar_open_line_sql(self, company, partner_ids=None, as_of=None):
         """FROM and WHERE of the posted, unreconciled receivable lines of ``company``
         (its root and branches) with a partner, for the commercial entities
         ``partner_ids`` (None: all). Aliases ``aml``, ``am`` (the move), ``p`` (the
-        line's partner)."""
+        line's partner).
+
+        With ``as_of`` (a past date): the posted receivable lines booked on or before
+        it, reconciled since or not; ``_ar_residual_as_of_sql`` gives what was left of
+        each on that date."""
         self.env["account.move.line"].flush_model([
             "amount_residual", "amount_residual_currency", "account_id", "partner_id",
             "parent_state", "reconciled", "date_maturity", "date", "company_id", "move_id",
@@ -39,6 +43,9 @@ class ArAccountPosition(models.AbstractModel):
         partner_filter = SQL(
             "AND p.commercial_partner_id IN %s", tuple(partner_ids)
         ) if partner_ids is not None else SQL()
+        open_filter = SQL(
+            "AND aml.date <= %s", as_of
+        ) if as_of is not None else SQL("AND aml.reconciled IS NOT TRUE")
         return SQL(
             """
               FROM account_move_line aml
@@ -47,11 +54,59 @@ class ArAccountPosition(models.AbstractModel):
               JOIN res_partner p ON p.id = aml.partner_id
              WHERE acc.account_type = 'asset_receivable'
                AND aml.parent_state = 'posted'
-               AND aml.reconciled IS NOT TRUE
+               %(open_filter)s
                AND aml.company_id IN %(company_ids)s
                %(partner_filter)s
             """,
             company_ids=self._ar_company_ids_sql(company), partner_filter=partner_filter,
+            open_filter=open_filter,
+        )
+
+    @api.model
+    def _ar_residual_as_of_sql(self, as_of):
+        """What was left of the line ``aml`` on ``as_of``, in company currency, signed
+        (negative for a credit): its balance less the partials dated on or before
+        ``as_of`` (``rules.aging``: later payments are ignored)."""
+        self.env["account.partial.reconcile"].flush_model(
+            ["debit_move_id", "credit_move_id", "amount", "max_date"]
+        )
+        return SQL(
+            """(aml.balance
+                - COALESCE((SELECT SUM(apr.amount) FROM account_partial_reconcile apr
+                             WHERE apr.debit_move_id = aml.id AND apr.max_date <= %(as_of)s), 0)
+                + COALESCE((SELECT SUM(apr.amount) FROM account_partial_reconcile apr
+                             WHERE apr.credit_move_id = aml.id AND apr.max_date <= %(as_of)s), 0))""",
+            as_of=as_of,
+        )
+
+    @api.model
+    def _ar_aged_item_sql(self, company, as_of, today, partner_ids=None):
+        """One row per item of the aged receivables of ``company`` on ``as_of``: the
+        open items and open credits of the position when ``as_of`` is ``today``, else
+        each receivable line booked by ``as_of`` with what was left of it then.
+        Columns: line_id, move_id, partner_id, company_id, due_date (a credit's: its
+        date, as ``rules.aging.position_items`` ages it), residual_company (signed)."""
+        if as_of >= today:
+            return SQL(
+                """SELECT line_id, move_id, partner_id, company_id, due_date,
+                          residual_company FROM (%(items)s) open_items
+                   UNION ALL
+                   SELECT line_id, move_id, partner_id, company_id, date,
+                          -amount_company FROM (%(credits)s) open_credits""",
+                items=self._ar_open_item_sql(company, today, partner_ids),
+                credits=self._ar_open_credit_sql(company, partner_ids),
+            )
+        residual = self._ar_residual_as_of_sql(as_of)
+        return SQL(
+            """SELECT * FROM (
+                   SELECT aml.id AS line_id, aml.move_id,
+                          p.commercial_partner_id AS partner_id, aml.company_id,
+                          CASE WHEN aml.balance > 0 THEN aml.date_maturity
+                               ELSE aml.date END AS due_date,
+                          %(residual)s AS residual_company
+                   %(lines)s
+               ) aged WHERE aged.residual_company != 0""",
+            residual=residual, lines=self._ar_open_line_sql(company, partner_ids, as_of=as_of),
         )
 
     @api.model

@@ -1,1 +1,2 @@
 from . import ar_dunning_letter
+from . import ar_statement

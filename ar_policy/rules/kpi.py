@@ -196,3 +196,79 @@ def against_target(value, target, lower_is_better=True):
     if abs(delta) < _R / 2:
         return MET
     return MET if (delta < 0) == lower_is_better else MISSED
+
+
+# ---- one month's KPIs ----------------------------------------------------
+
+DSO_MONTHS = 3  # the simple and Best Possible DSO look at the last three months
+
+# KPI code: lower is better (for ``against_target``)
+KPIS = {
+    "dso_count_back": True,
+    "dso_simple": True,
+    "best_dso": True,
+    "add": True,
+    "cei": False,
+    "at_risk": True,
+    "on_time": False,
+    "days_to_pay": True,
+}
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    """One customer's (or a company's) figures for the month ending ``month_end``, in
+    company currency: receivables (open items less credits) and current receivables
+    (not yet due) at the month's end and at the previous month's end; ``sales``: the
+    credit sales of the last months, newest (this month) first; ``invoices``:
+    ``Invoice``s with their payments, from which the month's judged and paid ones
+    are taken."""
+
+    month_end: Date
+    receivables: float
+    current: float
+    beginning_receivables: float
+    sales: tuple = ()
+    invoices: tuple = ()
+
+
+def month_kpis(figures):
+    """{KPI code: value or None} of one month (see the module's definitions):
+
+    - DSO simple and Best Possible DSO over the last ``DSO_MONTHS`` months' sales;
+    - count-back DSO over every month given;
+    - CEI over the month (beginning: the previous month's end);
+    - at-risk rate of the invoices whose 90th day after due falls in the month;
+    - share paid on time and average days to pay of the payments made in the month.
+    """
+    end = figures.month_end
+    start = end.replace(day=1)
+    days = month_days(end.year, end.month, max(len(figures.sales), DSO_MONTHS))
+    recent_sales = sum(figures.sales[:DSO_MONTHS], 0.0)
+    recent_days = sum(days[:DSO_MONTHS])
+    dso = simple_dso(figures.receivables, recent_sales, recent_days)
+    best = best_possible_dso(max(figures.current, 0.0), recent_sales, recent_days)
+    judged = [
+        invoice for invoice in figures.invoices
+        if start <= invoice.due_date + timedelta(days=90) <= end
+    ]
+    paid_in_month = [
+        Invoice(invoice.amount, invoice.invoice_date, invoice.due_date, tuple(
+            p for p in invoice.payments if start <= p.date <= end
+        ))
+        for invoice in figures.invoices
+    ]
+    month_sales = figures.sales[0] if figures.sales else 0.0
+    return {
+        "dso_count_back": count_back_dso(
+            figures.receivables, list(zip(figures.sales, days, strict=False))
+        ) if figures.sales else None,
+        "dso_simple": dso,
+        "best_dso": best,
+        "add": average_days_delinquent(dso, best),
+        "cei": cei(figures.beginning_receivables, month_sales, figures.receivables,
+                   max(figures.current, 0.0)),
+        "at_risk": at_risk_rate(judged, as_of=end),
+        "on_time": share_paid_on_time(paid_in_month),
+        "days_to_pay": average_days_to_pay(paid_in_month),
+    }

@@ -153,3 +153,42 @@ class TestTrendAndTarget:
         assert kpi.against_target(75.0, 80.0, lower_is_better=False) == MISSED
         assert kpi.against_target(None, 80.0) is None
         assert kpi.against_target(75.0, None) is None
+
+
+class TestMonthKpis:
+    """One month on a hand-computed ledger: March 2026, sales Jan 9,000, Feb 12,000,
+    Mar 10,000; receivables 20,000 at the end of Feb, 25,000 at the end of Mar of
+    which 8,000 not yet due."""
+
+    def _figures(self, invoices=()):
+        return kpi.MonthFigures(
+            month_end=date(2026, 3, 31), receivables=25000.0, current=8000.0,
+            beginning_receivables=20000.0, sales=(10000.0, 12000.0, 9000.0),
+            invoices=tuple(invoices),
+        )
+
+    def test_days_sales_outstanding(self):
+        values = kpi.month_kpis(self._figures())
+        assert values["dso_count_back"] == pytest.approx(69.33)
+        assert values["dso_simple"] == pytest.approx(72.58)
+        assert values["best_dso"] == pytest.approx(23.23)
+        assert values["add"] == pytest.approx(49.35)
+        # (20,000 + 10,000 - 25,000) / (20,000 + 10,000 - 8,000) = 5,000 / 22,000
+        assert values["cei"] == pytest.approx(22.73)
+        assert values["at_risk"] is None and values["on_time"] is None
+
+    def test_payment_behaviour_of_the_month(self):
+        invoices = [
+            # due 1 Dec: its 90th day (1 Mar) falls in March; 400 of 1,000 paid by then
+            Invoice(1000.0, date(2025, 11, 1), date(2025, 12, 1),
+                    (Partial(date(2026, 2, 1), 400.0), Partial(date(2026, 3, 10), 600.0))),
+            # paid 2 days before due, in March
+            Invoice(500.0, date(2026, 2, 20), date(2026, 3, 22),
+                    (Partial(date(2026, 3, 20), 500.0),)),
+        ]
+        values = kpi.month_kpis(self._figures(invoices))
+        assert values["at_risk"] == pytest.approx(60.0)
+        # March payments: 600 late, 500 on time -> 500 / 1,100 = 45.45 %
+        assert values["on_time"] == pytest.approx(45.45)
+        # (600 x 129 days + 500 x 28 days) / 1,100 = 83.09
+        assert values["days_to_pay"] == pytest.approx(83.09)
