@@ -34,6 +34,9 @@
         "views/ar_escalation_views.xml",
         "report/ar_dunning_letter.xml",
         "report/ar_dunning_letter_templates.xml",
+        "data/ar_call_excuse_data.xml",
+        "wizards/ar_call_wizard_views.xml",
+        "views/ar_worklist_views.xml",
     ],
     "demo": [
         "demo/ar_policy_demo.xml",

@@ -28,3 +28,10 @@ from . import ar_concentration_check
 from . import ar_concentration_snapshot
 from . import ar_concentration_portfolio
 from . import ar_account_position
+from . import ar_call_excuse
+from . import ar_call
+from . import ar_credit_file_score
+from . import ar_credit_file_worklist
+from . import ar_worklist
+from . import ar_promise_worklist
+from . import payment_rating_mixin
