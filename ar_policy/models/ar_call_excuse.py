@@ -35,6 +35,12 @@ class ArCallExcuse(models.Model):
     )
     next_step = fields.Selection(NEXT_STEPS, help="What logging the call does next.")
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        excuses = super().create(vals_list)
+        excuses._check_next_step()  # also when the field is left out
+        return excuses
+
     @api.constrains("next_step")
     def _check_next_step(self):
         missing = self.filtered(lambda excuse: not excuse.next_step)
