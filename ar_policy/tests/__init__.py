@@ -20,3 +20,4 @@ from . import test_tour_controller
 from . import test_tour_salesperson
 from . import test_worklist
 from . import test_payment_score
+from . import test_tour_worklist
