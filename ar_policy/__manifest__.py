@@ -39,6 +39,9 @@
         "views/ar_kpi_views.xml",
         "report/ar_statement.xml",
         "views/ar_statement_views.xml",
+        "data/ar_call_excuse_data.xml",
+        "wizards/ar_call_wizard_views.xml",
+        "views/ar_worklist_views.xml",
     ],
     "demo": [
         "demo/ar_policy_demo.xml",

@@ -7,8 +7,9 @@
 ledger written in bulk SQL: customers (some with contacts), posted customer invoices
 with due dates spread over the last year, partial payments, several currencies.
 Then it times the nightly hold refresh and the credit review and counts their
-queries, printing figures per 10,000 open items. Use scripts/bench.sh to get a
-throwaway database.
+queries, printing figures per 10,000 open items; then the payment scores, the
+worklist and the cost of opening it (``--only worklist``: those alone). Use
+scripts/bench.sh to get a throwaway database.
 """
 
 import argparse
@@ -33,6 +34,10 @@ def parse_args():
         default=int(os.environ.get("AR_BENCH_ESCALATION_FILES", 0)),
         help="time the escalation run on the first N customers only (0: all of them; "
         "default from AR_BENCH_ESCALATION_FILES)",
+    )
+    parser.add_argument(
+        "--only", choices=["worklist"], default=os.environ.get("AR_BENCH_ONLY") or None,
+        help="time only the payment scores and the worklist (default from AR_BENCH_ONLY)",
     )
     parser.add_argument("--odoo-args", default="", help="extra Odoo options (db host, port...)")
     return parser.parse_args()
@@ -188,6 +193,26 @@ def measure_escalation(env, files_model, open_items, limit):
         measure(env, "escalation run, next night", files_model._cron_escalation, open_items)
 
 
+def measure_worklist(env, files_model, open_items):
+    """Payment scores and today's worklist for every file, in batches of 1,000 (the
+    nightly cron), then a collector opening the list: the web client's read of one
+    page, whose query count does not depend on the number of rows."""
+    files = files_model.search([], order="id")
+    measure(env, "payment scores (nightly)",
+            lambda: files_model._ar_run_batches(files, "_ar_compute_scores", 1000), open_items)
+    measure(env, "worklist refresh (nightly)",
+            lambda: files_model._ar_run_batches(files, "_ar_refresh_worklist", 1000), open_items)
+    files_model._ar_run_batches(files, "_ar_compute_scores", 1000)
+    files_model._ar_run_batches(files, "_ar_refresh_worklist", 1000)
+    rows = env["ar.worklist"].search_count([])
+    Worklist = env["ar.worklist"]
+    spec = {name: ({"fields": {"display_name": {}}} if field.type == "many2one" else {})
+            for name, field in Worklist._fields.items()
+            if field.store and name not in ("create_uid", "write_uid")}
+    measure(env, f"open the worklist ({rows} rows)",
+            lambda: Worklist.web_search_read([], spec, limit=80)["length"], open_items)
+
+
 def main():
     args = parse_args()
     odoo.tools.config.parse_config(["-d", args.db, *args.odoo_args.split()])
@@ -203,6 +228,9 @@ def main():
         files = env["ar.credit.file"].search_count([])
         print(f"ledger: {open_items} open receivable items, {files} credit files")
         files_model = env["ar.credit.file"]
+        if args.only == "worklist":
+            measure_worklist(env, files_model, open_items)
+            return 0
         # The first night after enabling the hold rules: every file evaluated, every
         # customer over the thresholds put on hold and logged. Then a night with no change.
         cr.execute("""UPDATE ar_credit_file SET credit_hold = FALSE, hold_cause_overdue = FALSE,
@@ -225,6 +253,7 @@ def main():
         measure(env, "concentration snapshot",
                 lambda: env["ar.concentration"]._ar_take_snapshot(company).customers_count,
                 open_items)
+        measure_worklist(env, files_model, open_items)
     return 0
 
 

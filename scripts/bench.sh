@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark: a fresh database with ar_policy, a generated ledger, the nightly
 # runs timed with their query counts.  Usage: scripts/bench.sh [CUSTOMERS] [INVOICES]
+# AR_BENCH_ONLY=worklist: time only the payment scores and the worklist (a short run).
 source "$(dirname "$0")/lib.sh"
 CUSTOMERS="${1:-10000}"
 INVOICES="${2:-10}"

@@ -3,6 +3,9 @@ from datetime import timedelta
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
+from odoo.tools import SQL
+
+from ..guards import policy_write
 
 # (xml id, name): the demo customers, in the order the summary lists them.
 DEMO_CUSTOMERS = [
@@ -133,6 +136,38 @@ class ArCreditFile(models.Model):
         self.search([("company_id", "=", company.id)])._ar_refresh_holds()
         self._ar_demo_branch_company(partners, product, today)
         self.env["ar.concentration"]._ar_demo_history()
+        self._ar_demo_worklist(partners, file_of, invoice, days, term_30)
+
+    @api.model
+    def _ar_demo_worklist(self, partners, file_of, invoice, days, term_30):
+        """Today's worklist: a broken promise, a dispute to review, silent late
+        accounts and a hand-over, with ratings A to D (scores from the ledgers)."""
+        # Group parent company: 25 days late, never called.
+        invoice("group", 900.0, days(55), term=term_30, post=True)
+        # Customer over the limit: promised 12 days ago to pay the late 300 three days
+        # ago; the promise broke yesterday and nobody has called since.
+        late = invoice("over_limit", 450.0, days(50), term=term_30, post=True)
+        lines = late.line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable")
+        promise = self.env["ar.promise"]._ar_record(
+            file_of("over_limit"), lines, [(days(3), 450.0)], reason="Paying after our audit",
+        )
+        policy_write(promise).write({"state": "broken", "state_date": days(1)})
+        # Customer on manual hold: an invoice disputed 20 days ago, no contact since.
+        disputed = invoice("manual_hold", 650.0, days(60), term=term_30, post=True)
+        self.env["ar.promise"]._ar_set_dispute(disputed, True, "Quantities delivered differ")
+        disputed.line_ids.filtered("ar_disputed")._ar_write_policy_fields(
+            {"ar_dispute_date": days(20)})
+        files = file_of("over_limit") | file_of("manual_hold")
+        self.env.flush_all()
+        for file, age in ((file_of("over_limit"), 12), (file_of("manual_hold"), 20)):
+            self.env.execute_query(SQL(
+                "UPDATE ar_escalation_history SET date = date - interval '1 day' * %s, "
+                "run_date = run_date - %s WHERE file_id = %s", age, age, file.id,
+            ))
+        self.env.invalidate_all()
+        files.write({"worklist_done_on": False})
+        self._cron_worklist()
 
     @api.model
     def _ar_demo_partners(self):

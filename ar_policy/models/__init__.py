@@ -34,3 +34,10 @@ from . import res_company_kpi
 from . import res_config_settings_kpi
 from . import ar_kpi_snapshot
 from . import ar_credit_file_statement
+from . import ar_call_excuse
+from . import ar_call
+from . import ar_credit_file_score
+from . import ar_credit_file_worklist
+from . import ar_worklist
+from . import ar_promise_worklist
+from . import payment_rating_mixin

@@ -18,12 +18,15 @@ class AccountPartialReconcile(models.Model):
 
     @api.model
     def _ar_refresh_holds(self, lines):
-        """A reconciled payment may lift (or cause) a hold: refresh the customers it
-        touches at once."""
+        """A reconciled payment may lift (or cause) a hold and changes the payment
+        score: refresh the customers it touches at once."""
         lines = lines.filtered(
             lambda line: line.partner_id and line.account_id.account_type == "asset_receivable"
         )
         if lines:
             self.env["ar.credit.file"].sudo()._ar_refresh_holds_for_partners(
+                lines.partner_id, lines.company_id
+            )
+            self.env["ar.credit.file"].sudo()._ar_refresh_scores_for_partners(
                 lines.partner_id, lines.company_id
             )

@@ -45,6 +45,11 @@ MANAGED_FIELDS = {
     "deposit_min_amount",
     "deposit_after_release",
     "stage_deposit_percent",
+    "payment_score",
+    "payment_rating",
+    "payment_trend",
+    "payment_days_beyond",
+    "payment_score_date",
 }
 BILLING_GROUPS = "account.group_account_invoice,account.group_account_readonly"
 

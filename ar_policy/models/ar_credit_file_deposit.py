@@ -21,7 +21,8 @@ class ArCreditFile(models.Model):
     )
 
     @api.depends("deposit_policy", "deposit_percent", "deposit_min_amount", "credit_status",
-                 "credit_hold", "stage_deposit_percent", "deposit_after_release", "company_id")
+                 "credit_hold", "stage_deposit_percent", "deposit_after_release", "company_id",
+                 "payment_rating")
     def _compute_deposit_effective(self):
         over_limit = {
             file.id: file.has_limit and file.headroom < 0 for file in self.sudo()
@@ -85,6 +86,7 @@ class ArCreditFile(models.Model):
             limit=company.ar_deposit_limit_percent,
             hold=company.ar_deposit_hold_percent,
             restart=company.ar_deposit_restart_percent,
+            rating_d=company.ar_deposit_rating_d_percent if company.ar_rating_rules else 0.0,
         )
 
     def _ar_deposit_requirement(self, amount, company, over_limit=False, prepayment_rule=True):
@@ -111,6 +113,7 @@ class ArCreditFile(models.Model):
             stage_percent=file.stage_deposit_percent if file else 0.0,
             restart=bool(file and file.deposit_after_release),
             risk=risk, rounding=company.currency_id.rounding,
+            rating=file.payment_rating if file and company.ar_rating_rules else None,
         )
 
     @api.model
@@ -124,6 +127,7 @@ class ArCreditFile(models.Model):
             deposit_rules.REASON_HOLD: self.env._("on credit hold"),
             deposit_rules.REASON_STAGE: self.env._("escalation stage"),
             deposit_rules.REASON_RESTART: self.env._("released from a credit hold"),
+            deposit_rules.REASON_RATING: self.env._("payment rating D"),
         }
         return ", ".join(labels[r] for r in requirement.reasons)
 

@@ -3,6 +3,7 @@ from odoo.tools import SQL
 
 from ..guards import policy_write
 from ..rules import credit as rules
+from ..rules import score as score_rules
 from .res_company import CREDIT_STATUSES
 
 
@@ -98,6 +99,8 @@ class ArCreditFile(models.Model):
             per_step = company.ar_pilot_invoices_per_step
             steps = on_time // per_step if per_step else 0
             if steps <= file.pilot_steps_granted:
+                continue
+            if not score_rules.allows_pilot_growth(file.payment_rating, company.ar_rating_rules):
                 continue
             limit, graduated = rules.pilot_limit(
                 company.ar_pilot_start_limit, company.ar_pilot_step, per_step,

@@ -18,6 +18,8 @@ HISTORY_ACTIONS = [
     ("resend", "Invoice sent again"),
     ("waiver", "Fee waived"),
     ("error", "Error"),
+    ("call", "Call"),
+    ("snooze", "Snoozed"),
 ]
 
 

@@ -18,6 +18,7 @@ DEPOSIT_PERCENT_FIELDS = (
     "ar_deposit_limit_percent",
     "ar_deposit_hold_percent",
     "ar_deposit_restart_percent",
+    "ar_deposit_rating_d_percent",
 )
 # Limits of the automatic hold and of pilot growth, checked together.
 HOLD_PILOT_FIELDS = (
@@ -67,6 +68,7 @@ AR_POLICY_FIELDS = (
     *CONCENTRATION_FIELDS,
     "ar_conc_confirm_critical",
     "ar_conc_keep_daily_days",
+    "ar_rating_rules",
 )
 
 INTERNAL = "base.group_user"
@@ -193,6 +195,18 @@ class ResCompany(models.Model):
         string="Deposit After a Hold (%)",
         help="Deposit required from a customer released from a hold, until its first "
         "order whose deposit is paid. 0 disables the rule.",
+        groups=INTERNAL,
+    )
+    ar_rating_rules = fields.Boolean(
+        string="Payment Rating Drives Rules",
+        help="A customer rated D owes the 'Rating D' deposit, and a pilot's limit grows "
+        "only while the customer is rated A or B.",
+        groups=INTERNAL,
+    )
+    ar_deposit_rating_d_percent = fields.Float(
+        string="Deposit at Rating D (%)",
+        help="With 'Payment Rating Drives Rules': deposit required from a customer whose "
+        "payment rating is D. 0 disables the rule.",
         groups=INTERNAL,
     )
     ar_escalation_enabled = fields.Boolean(

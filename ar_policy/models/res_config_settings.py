@@ -97,6 +97,10 @@ class ResConfigSettings(models.TransientModel):
     ar_deposit_limit_percent = fields.Float(
         related="company_id.ar_deposit_limit_percent", readonly=False
     )
+    ar_rating_rules = fields.Boolean(related="company_id.ar_rating_rules", readonly=False)
+    ar_deposit_rating_d_percent = fields.Float(
+        related="company_id.ar_deposit_rating_d_percent", readonly=False
+    )
     ar_deposit_hold_percent = fields.Float(
         related="company_id.ar_deposit_hold_percent", readonly=False
     )

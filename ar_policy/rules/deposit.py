@@ -17,8 +17,9 @@ REASON_LIMIT = "limit"  # the document takes exposure over the limit
 REASON_HOLD = "hold"  # the customer is on hold
 REASON_STAGE = "stage"  # an escalation stage with the "require deposit" action
 REASON_RESTART = "restart"  # the customer was released from a hold
+REASON_RATING = "rating"  # the payment rating is D (when the company lets the rating drive rules)
 REASONS = (REASON_POLICY, REASON_PREPAYMENT, REASON_PILOT, REASON_LIMIT, REASON_HOLD,
-           REASON_STAGE, REASON_RESTART)
+           REASON_STAGE, REASON_RESTART, REASON_RATING)
 
 
 def check_percent(percent):
@@ -47,6 +48,7 @@ class RiskSettings:
     limit: float = 0.0
     hold: float = 0.0
     restart: float = 0.0
+    rating_d: float = 0.0  # a customer rated D (``score.RATING_BANDS``)
 
 
 @dataclass(frozen=True)
@@ -67,11 +69,12 @@ class Requirement:
 
 def required_deposit(amount, *, policy=NONE, percent=0.0, min_amount=0.0, status="approved",
                      on_hold=False, over_limit=False, stage_percent=0.0, restart=False,
-                     risk=None, rounding=0.01):
+                     risk=None, rounding=0.01, rating=None):
     """The deposit a document of ``amount`` (tax included) requires.
 
     Every applicable rule has its percentage; the highest wins. ``risk`` is None when
     the company's enforcement is off: only the customer's own policy applies then.
+    ``rating``: the customer's payment rating when the company lets it drive rules.
     """
     candidates = [(policy_percent(policy, percent, min_amount, amount, rounding), REASON_POLICY)]
     if risk is not None:
@@ -82,6 +85,7 @@ def required_deposit(amount, *, policy=NONE, percent=0.0, min_amount=0.0, status
             (risk.hold if on_hold else 0.0, REASON_HOLD),
             (stage_percent or 0.0, REASON_STAGE),
             (risk.restart if restart else 0.0, REASON_RESTART),
+            (risk.rating_d if rating == "D" else 0.0, REASON_RATING),
         ]
     applicable = [(min(pct, 100.0), reason) for pct, reason in candidates if pct > 0.0]
     if not applicable or compare(amount, 0.0, rounding) <= 0:

@@ -16,6 +16,10 @@ terms of its payments over a window (12 months), then less penalties:
 
 Ratings: A from 80 (on time or better), B from 60, C from 40, D below. The trend
 compares the last 90 days' score with the 90 days before.
+
+When a company lets the rating drive its rules, a D customer owes the company's
+"rating D" deposit (``rules.deposit``) and a pilot grows only at A or B
+(``allows_pilot_growth``).
 """
 
 from dataclasses import dataclass
@@ -141,3 +145,12 @@ def windows(items, today, broken_promises=(0, 0), partial_payments=(0, 0), days=
     before = customer_score(items, today - timedelta(days=days), broken_promises[1],
                             partial_payments[1], days)
     return recent, before, score_trend(recent.score, before.score)
+
+
+PILOT_GROWTH_RATINGS = frozenset({A, B})
+
+
+def allows_pilot_growth(value, rating_rules=False):
+    """May a pilot's limit grow at this rating? Always when the company does not let
+    the rating drive its rules; otherwise only at A or B (not without a rating)."""
+    return not rating_rules or value in PILOT_GROWTH_RATINGS

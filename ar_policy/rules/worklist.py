@@ -29,6 +29,7 @@ today's list.
 import math
 from dataclasses import dataclass
 from datetime import date as Date
+from datetime import timedelta
 from typing import NamedTuple
 
 from .money import compare, round_amount
@@ -192,3 +193,25 @@ def worklist(situations, today, settings=None):
     ]
     entries.sort(key=lambda e: (-e.priority, -situations[e.key].overdue_net, e.key))
     return entries
+
+
+# ---- the excuse playbook ---------------------------------------------------------
+
+# What a call's excuse leads to (the seeded playbook and ``ar.call.excuse``).
+STEP_RESEND = "resend_invoice"  # invoice not received: send it again now
+STEP_PROMISE = "promise"  # waiting for approval: ask the date, record a promise
+STEP_PLAN = "payment_plan"  # cash-flow trouble: offer a payment plan
+STEP_DISPUTE = "dispute"  # disputes the invoice: open a dispute
+STEP_PROMISE_TODAY = "promise_today"  # will pay today: a promise for today
+STEP_CONTACT = "update_contact"  # wrong contact: update the invoicing contact
+STEP_RETRY = "retry"  # no answer: retry next working day
+STEPS = (STEP_RESEND, STEP_PROMISE, STEP_PLAN, STEP_DISPUTE, STEP_PROMISE_TODAY,
+         STEP_CONTACT, STEP_RETRY)
+
+
+def next_working_day(day, weekend=(5, 6)):
+    """The first day after ``day`` that is not a weekend day (Monday = 0)."""
+    day += timedelta(days=1)
+    while day.weekday() in weekend:
+        day += timedelta(days=1)
+    return day

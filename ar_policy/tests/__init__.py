@@ -19,3 +19,6 @@ from . import test_account_position
 from . import test_tour_controller
 from . import test_tour_salesperson
 from . import test_credit_events
+from . import test_worklist
+from . import test_payment_score
+from . import test_tour_worklist

@@ -9,3 +9,5 @@ from . import ar_promise_wizard
 from . import ar_dispute_wizard
 from . import base_partner_merge
 from . import ar_aging_wizard
+from . import ar_call_wizard
+from . import ar_worklist_wizard

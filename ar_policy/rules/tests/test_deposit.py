@@ -8,6 +8,7 @@ from rules.deposit import (
     REASON_PILOT,
     REASON_POLICY,
     REASON_PREPAYMENT,
+    REASON_RATING,
     REASON_RESTART,
     REASON_STAGE,
     RiskSettings,
@@ -165,3 +166,12 @@ class TestApplyDeposit:
         req = required_deposit(1000.0, policy=PERCENT, percent=30)
         dec = apply_deposit(self.hold, req, 300.0)
         assert dec.refused and dec.reason == "hold" and dec.covered
+
+
+def test_rating_d_deposit():
+    risk = RiskSettings(rating_d=50.0, hold=30.0)
+    req = required_deposit(1000.0, risk=risk, rating="D", on_hold=True)
+    assert (req.percent, req.amount, req.reasons) == (50.0, 500.0, (REASON_RATING, REASON_HOLD))
+    assert not required_deposit(1000.0, risk=risk, rating="C").required
+    assert not required_deposit(1000.0, risk=None, rating="D").required
+    assert not required_deposit(1000.0, risk=RiskSettings(), rating="D").required

@@ -124,3 +124,14 @@ class TestTrend:
         assert score.score_trend(85, 80) == FLAT
         assert score.score_trend(86, 80) == UP
         assert score.score_trend(70, None) is None
+
+
+class TestPilotGrowth:
+    def test_rating_drives_pilot_growth_only_when_the_company_says_so(self):
+        assert score.allows_pilot_growth("D", rating_rules=False)
+        assert score.allows_pilot_growth(None, rating_rules=False)
+        assert score.allows_pilot_growth("A", rating_rules=True)
+        assert score.allows_pilot_growth("B", rating_rules=True)
+        assert not score.allows_pilot_growth("C", rating_rules=True)
+        assert not score.allows_pilot_growth("D", rating_rules=True)
+        assert not score.allows_pilot_growth(None, rating_rules=True)

@@ -168,3 +168,10 @@ def test_from_position():
     situation = wl.from_position(position, rating="B", last_contact=ago(8))
     assert (situation.overdue_net, situation.oldest_days_late) == (pytest.approx(600.0), 30)
     assert wl.next_action(situation, TODAY).params == {"days_late": 30, "days_since_contact": 8}
+
+
+def test_next_working_day():
+    # 30 June 2026 is a Tuesday; 3 July a Friday.
+    assert wl.next_working_day(TODAY) == date(2026, 7, 1)
+    assert wl.next_working_day(date(2026, 7, 3)) == date(2026, 7, 6)
+    assert wl.next_working_day(date(2026, 7, 4)) == date(2026, 7, 6)
