@@ -7,7 +7,7 @@
     "license": "LGPL-3",
     "author": "ar_policy",
     "website": "https://github.com/ar-policy/ar_policy",
-    "depends": ["account", "mail"],
+    "depends": ["account", "mail", "portal"],
     "data": [
         "security/ar_policy_security.xml",
         "security/ir.model.access.csv",
@@ -34,6 +34,10 @@
         "views/ar_escalation_views.xml",
         "report/ar_dunning_letter.xml",
         "report/ar_dunning_letter_templates.xml",
+        "security/ar_portal_security.xml",
+        "data/ar_portal_data.xml",
+        "views/ar_portal_request_views.xml",
+        "views/portal_templates.xml",
     ],
     "demo": [
         "demo/ar_policy_demo.xml",

@@ -1,1 +1,2 @@
 from . import ar_policy_demo
+from . import ar_policy_demo_portal

@@ -28,3 +28,10 @@ from . import ar_concentration_check
 from . import ar_concentration_snapshot
 from . import ar_concentration_portfolio
 from . import ar_account_position
+from . import res_company_portal
+from . import res_config_settings_portal
+from . import ar_dispute_reason
+from . import ar_escalation_history_portal
+from . import ar_portal_request
+from . import ar_promise_portal
+from . import ar_credit_file_portal
