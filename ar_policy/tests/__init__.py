@@ -19,3 +19,4 @@ from . import test_account_position
 from . import test_tour_controller
 from . import test_tour_salesperson
 from . import test_portal
+from . import test_tour_portal
