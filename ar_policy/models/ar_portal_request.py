@@ -53,7 +53,7 @@ class ArPortalRequest(models.Model):
     _order = "create_date desc, id desc"
     _check_company_auto = True
 
-    kind = fields.Selection(REQUEST_KINDS, required=True, readonly=True)
+    kind = fields.Selection(REQUEST_KINDS, string="Request", required=True, readonly=True)
     state = fields.Selection(REQUEST_STATES, required=True, readonly=True, index=True)
     author_id = fields.Many2one(
         "res.partner", string="Sent By", readonly=True,
