@@ -120,7 +120,8 @@ class TestArPolicyPortal(ArPolicyCommon, HttpCase):
         self.assertIn('id="ar_plan_form"', page)
         self.assertIn(self.late.get_portal_url().split("?")[0], page, "pay one invoice")
         self.assertIn("/my/invoices/overdue", page, "pay all overdue")
-        self.assertNotIn("Statement (PDF)", page, "no statement report in this build")
+        if not self.env.ref("ar_policy.action_report_ar_statement", raise_if_not_found=False):
+            self.assertNotIn("Statement (PDF)", page, "no link without the statement report")
         counters = self.make_jsonrpc_request("/my/counters", {"counters": ["ar_statement_count"]})
         self.assertEqual(counters["ar_statement_count"], 3)
 
@@ -166,6 +167,45 @@ class TestArPolicyPortal(ArPolicyCommon, HttpCase):
         self._post_form("/promise", {"move_ids": self.late.id, "date": self._date(5),
                                      "access_token": self.file.access_token})
         self.assertEqual(self._state(), before)
+
+    def _statement_report(self):
+        """The statement report, or a stand-in with its xmlid when it is not installed."""
+        report = self.env.ref("ar_policy.action_report_ar_statement", raise_if_not_found=False)
+        if report:
+            return report
+        view = self.env["ir.ui.view"].create({
+            "name": "ar_policy.test_statement_document",
+            "type": "qweb",
+            "arch": '<t t-name="ar_policy.test_statement_document"><t t-call="web.html_container">'
+                    '<p t-foreach="docs" t-as="o" t-out="o.partner_id.name"/></t></t>',
+        })
+        report = self.env["ir.actions.report"].create({
+            "name": "Statement", "model": "ar.credit.file", "report_type": "qweb-pdf",
+            "report_name": "ar_policy.test_statement_document",
+        })
+        self.env["ir.model.data"].create([
+            {"module": "ar_policy", "name": "test_statement_document", "model": "ir.ui.view",
+             "res_id": view.id},
+            {"module": "ar_policy", "name": "action_report_ar_statement",
+             "model": "ir.actions.report", "res_id": report.id},
+        ])
+        return report
+
+    def test_statement_pdf(self):
+        self._statement_report()
+        self.authenticate("ar_portal_buyer", "ar_portal_buyer")
+        page = self.url_open("/my/account-statement").text
+        self.assertIn("Statement (PDF)", page)
+        self.assertIn(self._url("/pdf"), page)
+        response = self.url_open(self._url("/pdf"))
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(self.customer.name, response.text)
+        # by token, and not with another document's token
+        self.authenticate(None, None)
+        response = self.url_open(self._url(f"/pdf?access_token={self.file._portal_ensure_token()}"))
+        self.assertIn(self.customer.name, response.text)
+        response = self.url_open(self._url(f"/pdf?access_token={self.late._portal_ensure_token()}"))
+        self.assertNotIn(self.customer.name, response.text)
 
     def test_letter_links_to_page(self):
         self.assertIn("_ar_portal_statement_url", self.env.ref(
