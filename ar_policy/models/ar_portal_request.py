@@ -436,6 +436,27 @@ class ArPortalRequest(models.Model):
             request._ar_answer("refused")
         return True
 
+    def action_close_dispute(self):
+        """Closes the customer's dispute with the answer, which reaches the customer."""
+        self.env["ar.promise"]._ar_check_controller()
+        for request in self:
+            if request.kind != "dispute" or request.state != "open":
+                raise UserError(self.env._("Only an open dispute can be closed."))
+            if not (request.answer or "").strip():
+                raise UserError(self.env._("Answer: tell the customer how the dispute is settled."))
+            self.env["ar.promise"]._ar_set_dispute(request.move_ids, False, request.answer)
+        return True
+
+    def action_open(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "current",
+        }
+
     def _ar_answer(self, state, promise=None):
         """Records the collector's answer: state, history, chatter, the activity done,
         the customer's mail."""

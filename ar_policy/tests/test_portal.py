@@ -344,6 +344,20 @@ class TestArPolicyPortal(ArPolicyCommon, HttpCase):
         page = self.url_open("/my/account-statement").text
         self.assertIn("Credit note for 5 units issued", page)
 
+    def test_dispute_closed_from_request(self):
+        reason = self.env.ref("ar_policy.dispute_reason_not_received")
+        self.authenticate("ar_portal_buyer", "ar_portal_buyer")
+        self._post_form("/dispute", {"move_ids": self.late.id, "reason_id": reason.id,
+                                     "message": "Never delivered"})
+        request = self.file.portal_request_ids.with_user(self.controller)
+        with self.assertRaises(UserError):
+            request.action_close_dispute()
+        request.answer = "Delivered on the 3rd: signed delivery note attached to the invoice"
+        request.action_close_dispute()
+        self.assertEqual(request.state, "answered")
+        self.assertFalse(any(self.late.line_ids.mapped("ar_disputed")))
+        self.assertIn("dispute_closed", self.file.escalation_history_ids.mapped("action"))
+
     @mute_logger("odoo.http")
     def test_dispute_refusals(self):
         reason = self.env.ref("ar_policy.dispute_reason_price")
