@@ -7,7 +7,7 @@
     "license": "LGPL-3",
     "author": "ar_policy",
     "website": "https://github.com/ar-policy/ar_policy",
-    "depends": ["account", "mail"],
+    "depends": ["account", "mail", "portal"],
     "data": [
         "security/ar_policy_security.xml",
         "security/ir.model.access.csv",
@@ -42,6 +42,10 @@
         "data/ar_call_excuse_data.xml",
         "wizards/ar_call_wizard_views.xml",
         "views/ar_worklist_views.xml",
+        "security/ar_portal_security.xml",
+        "data/ar_portal_data.xml",
+        "views/ar_portal_request_views.xml",
+        "views/portal_templates.xml",
     ],
     "demo": [
         "demo/ar_policy_demo.xml",

@@ -36,3 +36,18 @@ def as_scheduler(records, scheduler=True):
 def is_scheduler(env):
     """True when ``env`` acts for a scheduled action (set by ``as_scheduler``)."""
     return env.context.get(SCHEDULER_KEY) is BY_SCHEDULER
+
+
+HORIZON_KEY = "ar_horizon_accepted"
+HORIZON_ACCEPTED = object()
+
+
+def accept_beyond_horizon(records):
+    """``records`` recording a promise whose date a credit controller accepted beyond
+    the company's Promise Horizon (a customer's request from the portal). Only the
+    request's accept action sets it; a client cannot."""
+    return records.with_context(**{HORIZON_KEY: HORIZON_ACCEPTED})
+
+
+def is_beyond_horizon_accepted(env):
+    return env.context.get(HORIZON_KEY) is HORIZON_ACCEPTED

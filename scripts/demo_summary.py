@@ -68,6 +68,14 @@ for company in env["res.company"].sudo().search([("parent_id", "=", False)], ord
             f" | hold: {file.hold_causes or 'no'}"
         )
 
+portal_user = env.ref("ar_policy.demo_user_portal_customer", raise_if_not_found=False)
+if portal_user:
+    from odoo.addons.ar_policy.demo.ar_policy_demo_portal import DEMO_PORTAL_PASSWORD
+
+    lines += ["", f"Customer portal (/my/account-statement): login {portal_user.login}, "
+              f"password {DEMO_PORTAL_PASSWORD} "
+              f"({portal_user.partner_id.commercial_partner_id.name})"]
+
 print("@@ar_policy nightly@@")
 # format_amount keeps sign and figure together with a zero-width no-break space.
 print("\n".join(lines).replace("\ufeff", ""))

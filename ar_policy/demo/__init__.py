@@ -1,2 +1,3 @@
 from . import ar_policy_demo
 from . import ar_kpi_demo
+from . import ar_policy_demo_portal

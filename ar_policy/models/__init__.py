@@ -41,3 +41,10 @@ from . import ar_credit_file_worklist
 from . import ar_worklist
 from . import ar_promise_worklist
 from . import payment_rating_mixin
+from . import res_company_portal
+from . import res_config_settings_portal
+from . import ar_dispute_reason
+from . import ar_escalation_history_portal
+from . import ar_portal_request
+from . import ar_promise_portal
+from . import ar_credit_file_portal

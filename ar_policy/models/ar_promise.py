@@ -257,11 +257,13 @@ class ArPromise(models.Model):
     def _ar_plan_error(self, instalments, today, open_total, currency, company):
         """What is wrong with ``instalments`` [(date, amount)], in words naming the
         field, or '' (the rules of ``rules.promise.check_instalments`` with the
-        company's horizon and maximum)."""
+        company's horizon and maximum; no horizon for a request accepted beyond it)."""
         company = company.sudo()
+        horizon_days = (None if guards.is_beyond_horizon_accepted(self.env)
+                        else company.ar_promise_horizon_days)
         problems = rules.check_instalments(
             instalments, today, open_total, currency.rounding,
-            horizon_days=company.ar_promise_horizon_days,
+            horizon_days=horizon_days,
             max_count=company.ar_promise_max_instalments,
         )
         if not problems:

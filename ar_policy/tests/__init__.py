@@ -22,3 +22,5 @@ from . import test_credit_events
 from . import test_worklist
 from . import test_payment_score
 from . import test_tour_worklist
+from . import test_portal
+from . import test_tour_portal
