@@ -341,16 +341,35 @@ class ArCreditFile(models.Model):
         )
 
     def _ar_escalation_process(self, evaluation, today):
-        """Acts on the evaluation, file by file; one file's failure is logged on it
-        and the run goes on. Returns the number of files that reached a stage."""
+        """Acts on the evaluation for the whole batch at once
+        (``_ar_escalation_act_files``); when that fails, file by file, so that one
+        file's failure is logged on it and the run goes on. Returns the number of
+        files that reached a stage."""
+        files = self.filtered(lambda f: any(
+            item["reached_today"] for item in evaluation.get(f.id, [])))
         acted = 0
-        for file in self:
-            items = evaluation.get(file.id, [])
-            if not any(item["reached_today"] for item in items):
-                continue
+        if files:
             try:
                 with self.env.cr.savepoint():
-                    file._ar_escalation_act(items, today)
+                    files._ar_escalation_act_files(evaluation, today)
+                acted = len(files)
+            except Exception:  # pylint: disable=broad-except
+                _logger.warning("Escalation of %s credit files in one batch failed: file by "
+                                "file instead", len(files), exc_info=True)
+                self.env.invalidate_all()
+                acted = files._ar_escalation_process_each(evaluation, today)
+        self._ar_refresh_holds()
+        self._ar_escalation_update_state(today)
+        return acted
+
+    def _ar_escalation_process_each(self, evaluation, today):
+        """Acts file by file, each in its own savepoint; a failure is logged on the
+        file and the run goes on."""
+        acted = 0
+        for file in self:
+            try:
+                with self.env.cr.savepoint():
+                    file._ar_escalation_act(evaluation[file.id], today)
                 acted += 1
             except Exception as error:  # pylint: disable=broad-except
                 _logger.exception("Escalation of credit file %s failed", file.id)
@@ -358,8 +377,6 @@ class ArCreditFile(models.Model):
                 file._ar_escalation_log([dict(
                     file=file, action="error", note=str(error) or repr(error),
                 )], today)
-        self._ar_refresh_holds()
-        self._ar_escalation_update_state(today)
         return acted
 
     # ------------------------------------------------------------------
