@@ -6,7 +6,6 @@ from odoo.tools import SQL
 
 from ..guards import as_scheduler
 from ..rules import credit as credit_rules
-from ..rules import escalation as rules
 from ..rules import position as position_rules
 
 _logger = logging.getLogger(__name__)
@@ -15,11 +14,12 @@ _logger = logging.getLogger(__name__)
 class ArCreditFile(models.Model):
     """The escalation ladder on the credit file (DESIGN 3 and 5).
 
-    The nightly run evaluates every open receivable item of a batch of files in one
-    query, decides with ``rules.escalation`` which stage each item fires today, and
-    acts per customer: one email, one activity per stage, hold, deposit, hand-over,
-    fees (``_ar_escalation_charge_fees``) and letters, all written to the escalation
-    history and the file's chatter. An item's stage is written in the same
+    The nightly run decides in one set-based SQL query per batch which open items
+    fire a stage today (the rules of ``rules.escalation`` in SQL, checked item by item
+    against them by ``tests/test_escalation_decision.py``), and acts per customer:
+    one email, one activity per stage, hold, deposit, hand-over, fees
+    (``_ar_escalation_charge_fees``) and letters, all written to the escalation history
+    and the file's chatter. An item's stage is written in the same
     transaction as the actions, so a stage fires once whatever happens to the run.
     """
 
@@ -217,54 +217,122 @@ class ArCreditFile(models.Model):
         return done
 
     def _ar_escalation_evaluate(self, today):
-        """Every open receivable item of these files the ladder may act on, with the
-        stage it fires today, read from the account position.
+        """The open items of these files that reach a stage today, decided in SQL
+        (``_ar_escalation_decision_sql``, one query per company).
 
         Returns ``{file id: [item, ...]}``, items as dicts: line, stage (the stage
-        fired today, else the item's current one), days_late, reached_today,
-        amount (open, in company currency), due_date. A fixed number of queries per
-        company. Skips exempt files and the items the position excludes (disputes,
-        live promises, issued by the policy today, below the company's minimum);
-        overdue items are not dunned when open credits cover what is overdue.
+        fired today), days_late, reached_today (True), amount (open, in company
+        currency), due_date. Exempt files, items the position excludes (disputes,
+        live promises, issued by the policy today, below the company's minimum),
+        overdue items of customers whose open credits cover what is overdue, and
+        items whose stage is already at or above what they reach get nothing.
         """
         result = {file.id: [] for file in self}
-        files = self.filtered(lambda f: not f.escalation_exempt)
-        if not files:
+        if not self:
             return result
         Line = self.env["account.move.line"].sudo()
-        for company, company_files in files.grouped("company_id").items():
-            positions = self._ar_positions_of(company_files, company, today)
-            line_ids = [
-                item.line_id for position in positions.values()
-                for item in position.dunnable_items if item.due_date
-            ]
-            if not line_ids:
+        Stage = self.env["ar.escalation.stage"].sudo()
+        for company, company_files in self.grouped("company_id").items():
+            rows = self.env.execute_query(
+                self._ar_escalation_decision_sql(company, today, company_files)
+            )
+            if not rows:
                 continue
-            Line.browse(line_ids).fetch(["ar_stage_id", "ar_stage_date", "move_id",
-                                         "currency_id", "amount_residual_currency"])
-            for file in company_files:
-                position = positions[file.partner_id.id]
-                items = [item for item in position.dunnable_items if item.due_date]
-                if not items:
-                    continue
-                stages = file._ar_escalation_policy().stage_ids.sorted("offset_days")
-                offsets = stages.mapped("offset_days")
-                covered = position.credits_cover_overdue
-                for open_item in items:
-                    line = Line.browse(open_item.line_id)
-                    days = position.days_late(open_item)
-                    current = line.ar_stage_id
-                    item = dict(line=line, stage=current, days_late=days, reached_today=False,
-                                amount=open_item.residual_company, due_date=open_item.due_date)
-                    if stages and not (covered and days > 0):
-                        index = rules.target_stage(
-                            offsets, days,
-                            rules.current_index(offsets, current.offset_days if current else None),
-                        )
-                        if index is not None:
-                            item.update(stage=stages[index], reached_today=True)
-                    result[file.id].append(item)
+            Line.browse([row[1] for row in rows]).fetch(
+                ["ar_stage_id", "ar_stage_date", "move_id", "currency_id",
+                 "amount_residual_currency"])
+            for file_id, line_id, stage_id, days, amount, due_date in rows:
+                result[file_id].append(dict(
+                    line=Line.browse(line_id), stage=Stage.browse(stage_id), days_late=days,
+                    reached_today=True, amount=amount, due_date=due_date,
+                ))
         return result
+
+    @api.model
+    def _ar_escalation_decision_sql(self, company, today, files):
+        """One set-based query over the account position: a row (file id, line id,
+        stage id, days late, open amount in company currency, due date) per open item
+        of ``files`` (all of ``company``) that fires a stage today, oldest first.
+
+        The file's ladder is its own policy unless archived, else the company's
+        (none when that is archived too). An item reaches the highest stage whose
+        offset is at most its days late, and fires it only above the offset of the
+        stage it already carries (catch-up: the stages skipped over fire nothing;
+        ``rules.escalation.target_stage``). Exempt files and excluded items
+        (``_ar_exclusion_sql``) never fire; overdue items do not when the open credits
+        cover the overdue figure (``rules.escalation.credits_cover_overdue``, at the
+        company currency's rounding, as ``rules.position.Position`` rounds it).
+        """
+        root = company.root_id.sudo()
+        self.flush_model(["partner_id", "company_id", "escalation_policy_id",
+                          "escalation_exempt"])
+        self.env["ar.escalation.policy"].flush_model(["active"])
+        self.env["ar.escalation.stage"].flush_model(["policy_id", "offset_days"])
+        self.env["res.company"].flush_model(["ar_escalation_policy_id"])
+        Position = self.env["ar.account.position"]
+        partner_ids = tuple(files.partner_id.ids) or (0,)
+        rounding = root.currency_id.rounding
+
+        def rounded(amount):
+            return SQL("(ROUND(%s / %s) * %s)", amount, rounding, rounding)
+
+        return SQL(
+            """
+            WITH item AS (%(items)s),
+                 credit AS (%(credits)s),
+                 ladder AS (
+                    SELECT f.id AS file_id, f.partner_id,
+                           COALESCE(CASE WHEN fp.active THEN fp.id END,
+                                    CASE WHEN cp.active THEN cp.id END) AS policy_id
+                      FROM ar_credit_file f
+                      JOIN res_company c ON c.id = f.company_id
+                 LEFT JOIN ar_escalation_policy fp ON fp.id = f.escalation_policy_id
+                 LEFT JOIN ar_escalation_policy cp ON cp.id = c.ar_escalation_policy_id
+                     WHERE f.id IN %(file_ids)s AND f.escalation_exempt IS NOT TRUE),
+                 overdue AS (
+                    SELECT item.partner_id,
+                           %(gross)s - %(excluded)s AS counted
+                      FROM item
+                     WHERE item.due_date < %(today)s
+                  GROUP BY item.partner_id),
+                 credits AS (
+                    SELECT credit.partner_id, %(credits_total)s AS total
+                      FROM credit GROUP BY credit.partner_id),
+                 covered AS (
+                    SELECT overdue.partner_id
+                      FROM overdue
+                 LEFT JOIN credits ON credits.partner_id = overdue.partner_id
+                     WHERE overdue.counted > %(half)s
+                       AND COALESCE(credits.total, 0) - overdue.counted > -%(half)s)
+            SELECT ladder.file_id, item.line_id, target.id,
+                   %(today)s - item.due_date, item.residual_company, item.due_date
+              FROM item
+              JOIN ladder ON ladder.partner_id = item.partner_id
+              JOIN LATERAL (
+                    SELECT s.id, s.offset_days FROM ar_escalation_stage s
+                     WHERE s.policy_id = ladder.policy_id
+                       AND s.offset_days <= %(today)s - item.due_date
+                  ORDER BY s.offset_days DESC LIMIT 1) target ON TRUE
+         LEFT JOIN ar_escalation_stage cur ON cur.id = item.stage_id
+             WHERE item.excluded IS NULL
+               AND item.due_date IS NOT NULL
+               AND (cur.id IS NULL OR target.offset_days > cur.offset_days)
+               AND NOT (item.due_date < %(today)s
+                        AND item.partner_id IN (SELECT partner_id FROM covered))
+          ORDER BY ladder.file_id, item.due_date, item.line_id
+            """,
+            items=Position._ar_open_item_sql(root, today, partner_ids),
+            credits=Position._ar_open_credit_sql(root, partner_ids),
+            file_ids=tuple(files.ids) or (0,),
+            today=today,
+            half=rounding / 2,
+            gross=rounded(SQL("SUM(item.residual_company)")),
+            excluded=rounded(SQL(
+                "COALESCE(SUM(item.residual_company) FILTER (WHERE item.excluded IN %s), 0)",
+                tuple(position_rules.OVERDUE_EXCLUSIONS),
+            )),
+            credits_total=rounded(SQL("SUM(credit.amount_company)")),
+        )
 
     def _ar_positions_of(self, files, company, today=None):
         """{commercial partner id: Position} of these files' customers in ``company``."""
@@ -273,16 +341,35 @@ class ArCreditFile(models.Model):
         )
 
     def _ar_escalation_process(self, evaluation, today):
-        """Acts on the evaluation, file by file; one file's failure is logged on it
-        and the run goes on. Returns the number of files that reached a stage."""
+        """Acts on the evaluation for the whole batch at once
+        (``_ar_escalation_act_files``); when that fails, file by file, so that one
+        file's failure is logged on it and the run goes on. Returns the number of
+        files that reached a stage."""
+        files = self.filtered(lambda f: any(
+            item["reached_today"] for item in evaluation.get(f.id, [])))
         acted = 0
-        for file in self:
-            items = evaluation.get(file.id, [])
-            if not any(item["reached_today"] for item in items):
-                continue
+        if files:
             try:
                 with self.env.cr.savepoint():
-                    file._ar_escalation_act(items, today)
+                    files._ar_escalation_act_files(evaluation, today)
+                acted = len(files)
+            except Exception:  # pylint: disable=broad-except
+                _logger.warning("Escalation of %s credit files in one batch failed: file by "
+                                "file instead", len(files), exc_info=True)
+                self.env.invalidate_all()
+                acted = files._ar_escalation_process_each(evaluation, today)
+        self._ar_refresh_holds()
+        self._ar_escalation_update_state(today)
+        return acted
+
+    def _ar_escalation_process_each(self, evaluation, today):
+        """Acts file by file, each in its own savepoint; a failure is logged on the
+        file and the run goes on."""
+        acted = 0
+        for file in self:
+            try:
+                with self.env.cr.savepoint():
+                    file._ar_escalation_act(evaluation[file.id], today)
                 acted += 1
             except Exception as error:  # pylint: disable=broad-except
                 _logger.exception("Escalation of credit file %s failed", file.id)
@@ -290,8 +377,6 @@ class ArCreditFile(models.Model):
                 file._ar_escalation_log([dict(
                     file=file, action="error", note=str(error) or repr(error),
                 )], today)
-        self._ar_refresh_holds()
-        self._ar_escalation_update_state(today)
         return acted
 
     # ------------------------------------------------------------------

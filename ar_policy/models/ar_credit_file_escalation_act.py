@@ -21,28 +21,62 @@ class ArCreditFile(models.Model):
     def _ar_escalation_act(self, items, today):
         """One customer's actions for the stages its items reached today."""
         self.ensure_one()
-        fired = defaultdict(list)
-        for item in items:
-            if item["reached_today"]:
-                fired[item["stage"]].append(item["line"])
-        stages = sorted(fired, key=lambda s: s.offset_days)
-        for stage in stages:
-            lines = self.env["account.move.line"].sudo().concat(*fired[stage])
-            lines._ar_write_policy_fields({"ar_stage_id": stage.id, "ar_stage_date": today})
-        rows = []
-        contact = self._ar_escalation_contact()
-        email_stages = [s for s in stages if s.action_email]
-        message = self.env["mail.message"]
-        if email_stages and contact.email:
-            message = self._ar_escalation_send_mail(email_stages[-1].mail_template_id)
-        for stage in stages:
-            lines = self.env["account.move.line"].sudo().concat(*fired[stage])
-            rows += self._ar_escalation_stage_rows(stage, lines, contact, message, today)
-        rows += self._ar_escalation_fee_rows(fired, stages, today)
+        self._ar_escalation_act_files({self.id: items}, today)
+
+    def _ar_escalation_act_files(self, evaluation, today):
+        """The actions of these files for the stages their items reached today, in bulk:
+        one stage write per stage, the reminders rendered in one composer per template
+        and queued together, the activities in one create, the history rows in one
+        insert and the chatter notes in one batch; fees per customer and currency.
+
+        ``evaluation``: {file id: [item, ...]} as ``_ar_escalation_evaluate`` returns.
+        """
+        Line = self.env["account.move.line"].sudo()
+        fired = {}
+        by_stage = defaultdict(list)
+        for file in self:
+            stages = defaultdict(list)
+            for item in evaluation.get(file.id, []):
+                if item["reached_today"]:
+                    stages[item["stage"]].append(item["line"].id)
+                    by_stage[item["stage"]].append(item["line"].id)
+            if stages:
+                fired[file] = {stage: Line.browse(ids) for stage, ids in sorted(
+                    stages.items(), key=lambda pair: pair[0].offset_days)}
+        for stage, line_ids in by_stage.items():
+            Line.browse(line_ids)._ar_write_policy_fields(
+                {"ar_stage_id": stage.id, "ar_stage_date": today})
+        contacts = {file: file._ar_escalation_contact() for file in fired}
+        templates = defaultdict(list)
+        for file, stages in fired.items():
+            email_stages = [s for s in stages if s.action_email]
+            if email_stages and contacts[file].email:
+                templates[email_stages[-1].mail_template_id].append(file.id)
+        messages = {}
+        if templates:
+            files = self.browse([fid for ids in templates.values() for fid in ids])
+            positions = self._ar_positions_of(files, files.company_id[:1], today)
+            for template, file_ids in templates.items():
+                messages.update(self.browse(file_ids).with_context(
+                    ar_positions=positions)._ar_escalation_send_mails(template))
+        rows, activities = [], []
+        for file, stages in fired.items():
+            message = messages.get(file.id, self.env["mail.message"])
+            for stage, lines in stages.items():
+                rows += file._ar_escalation_stage_rows(
+                    stage, lines, contacts[file], message, today, activities)
+        if activities:
+            created = self.env["mail.activity"].sudo().with_context(
+                mail_activity_quick_update=True).create([values for _row, values in activities])
+            for (row, _values), activity in zip(activities, created, strict=True):
+                row["activity"] = activity
+        rows += self._ar_escalation_fee_rows(fired, today)
         self._ar_escalation_log(rows, today)
 
-    def _ar_escalation_stage_rows(self, stage, lines, contact, message, today):
-        """What one stage does for ``lines`` today, except fees: its history rows."""
+    def _ar_escalation_stage_rows(self, stage, lines, contact, message, today, activities):
+        """What one stage does for ``lines`` today, except fees: its history rows. The
+        activities to create are appended to ``activities`` as (row, values): the
+        caller creates them all at once and completes the rows."""
         rows = []
         base = dict(file=self, stage=stage, lines=lines)
         if stage.action_email:
@@ -52,11 +86,14 @@ class ArCreditFile(models.Model):
                 rows.append(dict(base, action="letter", note=self.env._(
                     "%s has no email address: a letter instead.", contact.display_name
                 )))
-                activity = self._ar_escalation_activity(stage, lines, no_email=True)
-                rows.append(dict(base, action="activity", activity=activity))
+                row = dict(base, action="activity")
+                activities.append((row, self._ar_escalation_activity_values(
+                    stage, lines, no_email=True)))
+                rows.append(row)
         if stage.action_activity:
-            activity = self._ar_escalation_activity(stage, lines)
-            rows.append(dict(base, action="activity", activity=activity))
+            row = dict(base, action="activity")
+            activities.append((row, self._ar_escalation_activity_values(stage, lines)))
+            rows.append(row)
         if stage.action_letter and not (stage.action_email and not message):
             rows.append(dict(base, action="letter"))
         if stage.action_hold:
@@ -74,18 +111,28 @@ class ArCreditFile(models.Model):
             ).get(stage.handover_to)))
         return rows
 
-    def _ar_escalation_send_mail(self, template):
-        """One email to the customer's invoicing contact, in its language, queued to go
-        out with the transaction's commit (never sent by a run rolled back)."""
-        self.ensure_one()
-        file = self.sudo().with_context(mail_notify_force_send=False, ar_escalation_mail=True)
+    def _ar_escalation_send_mails(self, template):
+        """One email per file to its customer's invoicing contact, in its language,
+        rendered for all these files by one composer (one render per field and
+        language) and queued to go out with the transaction's commit (never sent by a
+        run rolled back). Returns {file id: mail.message}."""
+        files = self.sudo().with_context(mail_notify_force_send=False, ar_escalation_mail=True)
         if is_scheduler(self.env):
-            file = file.with_user(self.env.ref("base.user_root"))
-        return file.message_post_with_source(
-            template, message_type="comment", subtype_xmlid="mail.mt_comment",
-        )
+            files = files.with_user(self.env.ref("base.user_root"))
+        composer = files.env["mail.compose.message"].with_context(
+            default_composition_mode="comment",
+            default_model=files._name,
+            default_res_ids=files.ids,
+            default_template_id=template.id,
+        ).create({
+            "message_type": "comment",
+            "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment"),
+        })
+        _mails, messages = composer._action_send_mail()
+        return {message.res_id: message for message in messages}
 
-    def _ar_escalation_activity(self, stage, lines, no_email=False):
+    def _ar_escalation_activity_values(self, stage, lines, no_email=False):
+        """The values of the activity a stage schedules for this file's ``lines``."""
         self.ensure_one()
         user = (stage.activity_user_id or self.collector_id
                 or self.company_id.ar_default_collector_id
@@ -101,10 +148,16 @@ class ArCreditFile(models.Model):
         if stage.activity_note:
             note = stage.activity_note + note
         # the collector sees the activity in their list; no assignment email per customer
-        return self.sudo().with_context(mail_activity_quick_update=True).activity_schedule(
-            activity_type_id=activity_type.id, summary=summary, note=note, user_id=user.id,
-            date_deadline=fields.Date.context_today(self),
-        )
+        return {
+            "activity_type_id": activity_type.id,
+            "summary": summary,
+            "automated": True,
+            "note": note,
+            "date_deadline": fields.Date.context_today(self),
+            "res_model_id": self.env["ir.model"]._get_id(self._name),
+            "res_id": self.id,
+            "user_id": user.id,
+        }
 
     def _ar_escalation_handover(self, stage, lines, today):
         """Flags the items and the file, and tells the credit manager."""

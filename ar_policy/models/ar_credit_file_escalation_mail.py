@@ -33,7 +33,9 @@ class ArCreditFile(models.Model):
         file = self.sudo()
         company = file.company_id
         today = fields.Date.context_today(file.with_company(company))
-        position = position or file._ar_positions_of(file, company, today)[file.partner_id.id]
+        # the run passes the positions of the batch (ar_positions): one read for all
+        position = (position or self.env.context.get("ar_positions", {}).get(file.partner_id.id)
+                    or file._ar_positions_of(file, company, today)[file.partner_id.id])
         env = self.env
         currencies, stages_today, discounts = self._ar_escalation_mail_currencies(
             position, today

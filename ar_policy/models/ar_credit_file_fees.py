@@ -21,9 +21,9 @@ class ArCreditFile(models.Model):
         """Late fees and interest for the items that reached a fee stage today.
 
         ``fee_items``: list of (account.move.line, ar.escalation.stage) of this one
-        file (``self``, a single record). Returns ``{line id: fee account.move}`` for
-        the items charged; the run writes one 'fee' history row per fee invoice, with
-        its items and stage, and marks the items' stage itself.
+        file (``self``, a single record). Returns ``{(company, currency): [(item,
+        stage, FeeCharge)]}``: the fee invoices to create, which
+        ``_ar_escalation_fee_invoices`` creates for many files at once.
 
         One posted fee invoice per currency (DESIGN 5 and 7), one line per item; the
         items' charged amount and interest date are written in the same transaction.
@@ -67,27 +67,47 @@ class ArCreditFile(models.Model):
                 line._ar_write_policy_fields({"ar_interest_date": today})
             if not currency.is_zero(charge.total):
                 groups[line.company_id, currency].append((line, stage, charge))
-        result = {}
-        for (inv_company, currency), charges in groups.items():
-            fee_move = self._ar_fee_invoice(inv_company, currency, charges, today)
+        return groups
+
+    def _ar_escalation_fee_invoices(self, pending, today):
+        """The posted late-fee invoices of many files at once: one create and one post
+        per company. ``pending``: [(file, company, currency, [(item, stage,
+        FeeCharge)])]. Writes the items' charged amounts; returns the fee moves in
+        the order of ``pending``."""
+        Move = self.env["account.move"]
+        moves = [None] * len(pending)
+        by_company = defaultdict(list)
+        for index, entry in enumerate(pending):
+            by_company[entry[1]].append(index)
+        for company, indexes in by_company.items():
+            journal = self.env["account.journal"].search([
+                *self.env["account.journal"]._check_company_domain(company),
+                ("type", "=", "sale"),
+            ], limit=1)
+            if not journal:
+                raise UserError(self.env._(
+                    "Late fees: company %s has no sales journal.", company.display_name
+                ))
+            CompanyMove = Move.with_company(company)
+            created = policy_write(CompanyMove).create([
+                pending[index][0]._ar_fee_invoice_values(
+                    journal, pending[index][2], pending[index][3], today)
+                for index in indexes
+            ])
+            created = CompanyMove.browse(created.ids)  # the mark stays on this path only
+            created.action_post()
+            for index, move in zip(indexes, created, strict=True):
+                moves[index] = move
+        for (_file, _company, currency, charges) in pending:
             for line, _stage, charge in charges:
                 line._ar_write_policy_fields({
                     "ar_fees_charged": currency.round(line.ar_fees_charged + charge.total),
                 })
-                result[line.id] = fee_move
-        return result
+        return moves
 
-    def _ar_fee_invoice(self, company, currency, charges, today):
-        """The posted late-fee invoice of ``charges`` [(item, stage, FeeCharge)]."""
-        journal = self.env["account.journal"].search([
-            *self.env["account.journal"]._check_company_domain(company), ("type", "=", "sale"),
-        ], limit=1)
-        if not journal:
-            raise UserError(self.env._(
-                "Late fees: company %s has no sales journal.", company.display_name
-            ))
-        Move = self.env["account.move"].with_company(company)
-        fee_move = policy_write(Move).create({
+    def _ar_fee_invoice_values(self, journal, currency, charges, today):
+        """The values of the late-fee invoice of ``charges`` [(item, stage, FeeCharge)]."""
+        return {
             "move_type": "out_invoice",
             "partner_id": self.partner_id.id,
             "journal_id": journal.id,
@@ -102,10 +122,7 @@ class ArCreditFile(models.Model):
                 "price_unit": charge.total,
                 "ar_fee_item_id": line.id,
             }) for line, stage, charge in charges],
-        })
-        fee_move = Move.browse(fee_move.id)  # the mark stays on this path only
-        fee_move.action_post()
-        return fee_move
+        }
 
     def _ar_fee_description(self, line, stage, charge, today):
         """What the customer reads on the fee invoice line for one item."""
@@ -128,23 +145,29 @@ class ArCreditFile(models.Model):
             ))
         return "\n".join(parts)
 
-    def _ar_escalation_fee_rows(self, fired, stages, today):
-        """Fees for the items of the fee stages reached today: one history row per
-        fee invoice, at the highest stage among its items."""
+    def _ar_escalation_fee_rows(self, fired, today):
+        """Fees for the items of the fee stages reached today, for many files: the fee
+        invoices created together (``_ar_escalation_fee_invoices``), one history row
+        per fee invoice, at the highest stage among its items.
+
+        ``fired``: {file: {stage: account.move.line}}, stages in ladder order."""
+        pending = []
+        for file, stages in fired.items():
+            fee_items = [
+                (line, stage) for stage, lines in stages.items() if stage.action_fee
+                for line in lines
+            ]
+            if not (fee_items and file.fees_allowed):
+                continue
+            for (company, currency), charges in file._ar_escalation_charge_fees(
+                    fee_items, today).items():
+                pending.append((file, company, currency, charges))
         rows = []
-        fee_items = [
-            (line, stage) for stage in stages if stage.action_fee
-            for line in fired[stage]
-        ]
-        if fee_items and self.fees_allowed:
-            fee_moves = self._ar_escalation_charge_fees(fee_items, today) or {}
-            by_fee = defaultdict(list)
-            stage_of = {line.id: stage for line, stage in fee_items}
-            for line_id, fee_move in fee_moves.items():
-                by_fee[fee_move].append(line_id)
-            for fee_move, line_ids in by_fee.items():
-                lines = self.env["account.move.line"].sudo().browse(line_ids)
-                stage = max((stage_of[lid] for lid in line_ids), key=lambda s: s.offset_days)
-                rows.append(dict(file=self, stage=stage, lines=lines, action="fee",
-                                 fee_move=fee_move))
+        fee_moves = self._ar_escalation_fee_invoices(pending, today) if pending else []
+        for (file, _company, _currency, charges), fee_move in zip(pending, fee_moves, strict=True):
+            lines = self.env["account.move.line"].sudo().concat(*(line for line, *_ in charges))
+            stage = max((stage for _line, stage, _charge in charges),
+                        key=lambda s: s.offset_days)
+            rows.append(dict(file=file, stage=stage, lines=lines, action="fee",
+                             fee_move=fee_move))
         return rows

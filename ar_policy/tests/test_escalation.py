@@ -311,14 +311,14 @@ class TestEscalation(ArPolicyCommon):
         broken_file = self._file(broken)
         self._posted(broken, 300.0)
         self._posted(self.customer, 400.0)
-        original = type(self.File)._ar_escalation_send_mail
+        original = type(self.File)._ar_escalation_send_mails
 
-        def send_mail(file, template):
-            if file.partner_id == broken:
+        def send_mails(files, template):
+            if broken in files.partner_id:
                 raise ValueError("SMTP says no")
-            return original(file, template)
+            return original(files, template)
 
-        with patch.object(type(self.File), "_ar_escalation_send_mail", send_mail):
+        with patch.object(type(self.File), "_ar_escalation_send_mails", send_mails):
             self._run(date(2026, 3, 7))
         error = self._history(broken_file, action="error")
         self.assertIn("SMTP says no", error.note)

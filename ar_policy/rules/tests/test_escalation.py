@@ -1,3 +1,4 @@
+import random
 from datetime import date
 
 from rules.escalation import (
@@ -67,3 +68,20 @@ def test_minimum_amount():
     assert not below_minimum(5.0, 0.0)
     assert below_minimum(5.0, 10.0)
     assert not below_minimum(10.0, 10.0)
+
+
+def test_catch_up_as_the_sql_decides_it():
+    """The nightly run's SQL fires the highest stage whose offset is at most the days
+    late, only when that offset is above the offset of the stage the item carries
+    (from any ladder). On random ladders and items (seeded) that is target_stage."""
+    rng = random.Random(20261204)
+    for _case in range(5000):
+        offsets = sorted(rng.sample(range(-15, 150), rng.randint(1, 6)))
+        days = rng.randint(-30, 200)
+        current_offset = rng.choice([None, rng.randint(-15, 150), rng.choice(offsets)])
+        reached = [offset for offset in offsets if offset <= days]
+        sql = (offsets.index(reached[-1]) if reached and (
+            current_offset is None or reached[-1] > current_offset) else None)
+        assert sql == target_stage(
+            offsets, days, current_index(offsets, current_offset)
+        ), (offsets, days, current_offset)

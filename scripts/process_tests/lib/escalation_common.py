@@ -85,13 +85,13 @@ registry = common.odoo_env()
 out, batch_size, pause = sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
 File = registry["ar.credit.file"]
 acted = []
-act = File._ar_escalation_act
+act = File._ar_escalation_act_files
 run_batch = File._ar_escalation_run_batch
 
 
-def traced_act(self, items, today):
-    act(self, items, today)
-    acted.append(self.id)
+def traced_act(self, evaluation, today):
+    act(self, evaluation, today)
+    acted.extend(f.id for f in self if any(i["reached_today"] for i in evaluation.get(f.id, [])))
 
 
 def slow_batch(self):
@@ -101,7 +101,7 @@ def slow_batch(self):
     return done
 
 
-File._ar_escalation_act = traced_act
+File._ar_escalation_act_files = traced_act
 if pause:
     File._ar_escalation_run_batch = slow_batch
 with registry.cursor() as cr:
