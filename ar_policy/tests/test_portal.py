@@ -125,6 +125,28 @@ class TestArPolicyPortal(ArPolicyCommon, HttpCase):
         counters = self.make_jsonrpc_request("/my/counters", {"counters": ["ar_statement_count"]})
         self.assertEqual(counters["ar_statement_count"], 3)
 
+    def test_page_without_credit_file(self):
+        stranger = self.env["res.partner"].create({"name": "AR Portal Stranger", "is_company": True})
+        user = new_test_user(
+            self.env, login="ar_portal_stranger", groups="base.group_portal",
+            company_id=self.company.id, company_ids=[Command.set(self.company.ids)],
+        )
+        user.partner_id.parent_id = stranger
+        self.authenticate("ar_portal_stranger", "ar_portal_stranger")
+        response = self.url_open("/my/account-statement")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("Nothing is open on your account", response.text)
+        self.assertFalse(self.env["ar.credit.file"].sudo().search([("partner_id", "=", stranger.id)]),
+                         "visiting the page creates no credit file")
+
+    def test_portal_user_reads_nothing_over_rpc(self):
+        self.authenticate("ar_portal_buyer", "ar_portal_buyer")
+        self._post_form("/dispute", {"move_ids": self.late.id, "message": "Broken",
+                                     "reason_id": self.env.ref("ar_policy.dispute_reason_damaged").id})
+        for model in ("ar.portal.request", "ar.credit.file", "ar.promise"):
+            with self.subTest(model=model), self.assertRaises(AccessError):
+                self.env[model].with_user(self.portal_user).search_read([], ["id"])
+
     def test_page_other_company_refused(self):
         self.authenticate("ar_portal_buyer", "ar_portal_buyer")
         response = self.url_open(f"/my/account-statement?company_id={self.company_2.id}")
