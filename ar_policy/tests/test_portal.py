@@ -119,11 +119,21 @@ class TestArPolicyPortal(ArPolicyCommon, HttpCase):
         self.assertIn('id="ar_dispute_form"', page)
         self.assertIn('id="ar_plan_form"', page)
         self.assertIn(self.late.get_portal_url().split("?")[0], page, "pay one invoice")
-        self.assertIn("/my/invoices/overdue", page, "pay all overdue")
+        self.assertNotIn("/my/invoices/overdue", page,
+                         "Odoo's own 'pay all overdue' pays the invoices addressed to the contact")
         if not self.env.ref("ar_policy.action_report_ar_statement", raise_if_not_found=False):
             self.assertNotIn("Statement (PDF)", page, "no link without the statement report")
         counters = self.make_jsonrpc_request("/my/counters", {"counters": ["ar_statement_count"]})
         self.assertEqual(counters["ar_statement_count"], 3)
+
+    def test_pay_all_overdue(self):
+        """Odoo's own button, where it applies: overdue invoices addressed to the user."""
+        self._post(self._invoice(self.portal_user.partner_id, 50.0,
+                                 date=self.today - timedelta(days=20),
+                                 due=self.today - timedelta(days=2)))
+        self.authenticate("ar_portal_buyer", "ar_portal_buyer")
+        page = self.url_open("/my/account-statement").text
+        self.assertIn("/my/invoices/overdue", page)
 
     def test_page_without_credit_file(self):
         stranger = self.env["res.partner"].create({"name": "AR Portal Stranger", "is_company": True})
