@@ -430,6 +430,8 @@ class TestArPolicyPortal(ArPolicyCommon, HttpCase):
         self.assertIn("payment plan request is sent", response.text)
         plan = self.file.portal_request_ids
         self.assertEqual((plan.kind, plan.state, plan.instalment_count), ("plan", "requested", 3))
+        self._assert_refused("/promise", {"move_ids": self.late.id, "date": self._date(5)},
+                             "awaiting our answer")
         with self.assertRaises(UserError):
             plan.with_user(self.controller).action_refuse()
         plan.with_user(self.controller).action_accept()
