@@ -240,8 +240,10 @@ class TestArPolicyPortal(ArPolicyCommon, HttpCase):
         self.assertNotIn(self.customer.name, response.text)
 
     def test_letter_links_to_page(self):
-        self.assertIn("_ar_portal_statement_url", self.env.ref(
-            "ar_policy.report_ar_dunning_letter_document").arch_db)
+        row = self.env["ar.escalation.history"]._ar_record([dict(file=self.file, action="letter")])
+        letter = self.env["ir.actions.report"]._render_qweb_html(
+            "ar_policy.action_report_ar_dunning_letter", row.ids)[0].decode()
+        self.assertIn(self.file._ar_portal_statement_url().replace("&", "&amp;"), letter)
 
     # ------------------------------------------------------------------
     # Promise to pay
