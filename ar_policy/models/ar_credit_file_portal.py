@@ -79,6 +79,9 @@ class ArCreditFile(models.Model):
         env = self.env
         Line = env["account.move.line"].sudo()
         notes = self._ar_escalation_item_notes()
+        Line.browse([item.line_id for item in position.items]).move_id.fetch(
+            ["name", "move_type", "invoice_date", "date", "access_token"]
+        )
         waiting_ids = set(file.portal_request_ids.filtered(
             lambda r: r.state == "requested").line_ids.ids)
 
