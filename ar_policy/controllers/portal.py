@@ -3,7 +3,7 @@ from odoo.exceptions import AccessError, MissingError, UserError, ValidationErro
 from odoo.http import request
 from odoo.tools import consteq
 
-from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.account.controllers.portal import PortalAccount
 
 from ..models.ar_credit_file_portal import STATEMENT_REPORT
 
@@ -11,7 +11,7 @@ MAX_ATTACHMENTS = 5
 MAX_ATTACHMENT_SIZE = 10 * 1024 * 1024
 
 
-class ArPolicyPortal(CustomerPortal):
+class ArPolicyPortal(PortalAccount):
     """The customer's account page (issue 12): what it owes one company, as the
     reminder states it, and what it may do about it. A portal user acts only on its
     own commercial entity in a company that invited it; a reminder's access token
@@ -118,16 +118,18 @@ class ArPolicyPortal(CustomerPortal):
     def _ar_render(self, file, can_act, access_token=None, error=None, done=None, **kw):
         values = self._prepare_portal_layout_values()
         values.update(file._ar_portal_values())
-        has_overdue_page = bool(request.env.ref(
+        # Odoo's own "pay all overdue" (account_payment) pays the overdue invoices
+        # addressed to the logged-in contact: offered when there are some.
+        has_overdue_page = can_act and bool(request.env.ref(
             "account_payment.portal_overdue_invoices_page", raise_if_not_found=False
-        ))
+        )) and bool(self._get_overdue_invoice_count())
         values.update({
             "page_name": "ar_statement",
             "can_act": can_act,
             "access_token": access_token or "",
             "error": error,
             "done": done if done in DONE_KINDS else None,
-            "pay_all_url": "/my/invoices/overdue" if can_act and has_overdue_page else "",
+            "pay_all_url": "/my/invoices/overdue" if has_overdue_page else "",
             "statement_pdf_url": (f"/my/account-statement/{file.id}/pdf"
                                   + (f"?access_token={access_token}" if access_token else "")),
             "login_url": "/web/login?redirect=" + request.httprequest.full_path,

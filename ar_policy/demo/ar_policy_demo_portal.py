@@ -19,17 +19,13 @@ class ArCreditFile(models.Model):
             return
         company = env.ref("base.main_company")
         company.ar_portal_plans_allowed = True
-        contact = env["res.partner"].create({
-            "name": "Olivia Payables",
-            "parent_id": customer.id,
-            "type": "invoice",
-            "email": "olivia.payables@example.com",
-        })
+        # The customer's own partner logs in: Odoo's "pay all overdue" pays the overdue
+        # invoices addressed to the logged-in partner.
         user = env["res.users"].with_context(no_reset_password=True).create({
-            "name": contact.name,
+            "name": customer.name,
             "login": DEMO_PORTAL_LOGIN,
             "password": DEMO_PORTAL_PASSWORD,
-            "partner_id": contact.id,
+            "partner_id": customer.id,
             "company_id": company.id,
             "company_ids": [Command.set(company.ids)],
             "groups_id": [Command.set([env.ref("base.group_portal").id])],

@@ -79,6 +79,11 @@ class ArCreditFile(models.Model):
         env = self.env
         Line = env["account.move.line"].sudo()
         notes = self._ar_escalation_item_notes()
+        Line.browse([item.line_id for item in position.items]).move_id.fetch(
+            ["name", "move_type", "invoice_date", "date", "access_token"]
+        )
+        waiting_ids = set(file.portal_request_ids.filtered(
+            lambda r: r.state == "requested").line_ids.ids)
 
         def item_row(item):
             line = Line.browse(item.line_id)
@@ -92,7 +97,9 @@ class ArCreditFile(models.Model):
                 "days_late": max(position.days_late(item), 0),
                 "amount": format_amount(env, item.residual, currency),
                 "residual": item.residual,
-                "note": notes.get(item.excluded, ""),
+                "note": (notes.get(item.excluded, "") if item.line_id not in waiting_ids
+                         else env._("awaiting our answer")),
+                "waiting": item.line_id in waiting_ids,
                 "disputed": item.excluded == position_rules.DISPUTE,
                 "promised": item.excluded == position_rules.PROMISE,
                 "is_invoice": move.move_type == "out_invoice",

@@ -167,6 +167,15 @@ class ArPortalRequest(models.Model):
                 "Invoices: %s already has a payment promised.",
                 ", ".join(live.move_id.mapped("name")),
             ))
+        waiting = self.sudo().search([
+            ("file_id", "=", file.id), ("kind", "in", ("promise", "plan")),
+            ("state", "in", WAITING_STATES), ("line_ids", "in", lines.ids),
+        ])
+        if waiting:
+            raise UserError(self.env._(
+                "Invoices: %s already has a request awaiting our answer.",
+                ", ".join((waiting.line_ids & lines).move_id.mapped("name")),
+            ))
         return lines
 
     @api.model

@@ -119,11 +119,43 @@ class TestArPolicyPortal(ArPolicyCommon, HttpCase):
         self.assertIn('id="ar_dispute_form"', page)
         self.assertIn('id="ar_plan_form"', page)
         self.assertIn(self.late.get_portal_url().split("?")[0], page, "pay one invoice")
-        self.assertIn("/my/invoices/overdue", page, "pay all overdue")
+        self.assertNotIn("/my/invoices/overdue", page,
+                         "Odoo's own 'pay all overdue' pays the invoices addressed to the contact")
         if not self.env.ref("ar_policy.action_report_ar_statement", raise_if_not_found=False):
             self.assertNotIn("Statement (PDF)", page, "no link without the statement report")
         counters = self.make_jsonrpc_request("/my/counters", {"counters": ["ar_statement_count"]})
         self.assertEqual(counters["ar_statement_count"], 3)
+
+    def test_pay_all_overdue(self):
+        """Odoo's own button, where it applies: overdue invoices addressed to the user."""
+        self._post(self._invoice(self.portal_user.partner_id, 50.0,
+                                 date=self.today - timedelta(days=20),
+                                 due=self.today - timedelta(days=2)))
+        self.authenticate("ar_portal_buyer", "ar_portal_buyer")
+        page = self.url_open("/my/account-statement").text
+        self.assertIn("/my/invoices/overdue", page)
+
+    def test_page_without_credit_file(self):
+        stranger = self.env["res.partner"].create({"name": "AR Portal Stranger", "is_company": True})
+        user = new_test_user(
+            self.env, login="ar_portal_stranger", groups="base.group_portal",
+            company_id=self.company.id, company_ids=[Command.set(self.company.ids)],
+        )
+        user.partner_id.parent_id = stranger
+        self.authenticate("ar_portal_stranger", "ar_portal_stranger")
+        response = self.url_open("/my/account-statement")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("Nothing is open on your account", response.text)
+        self.assertFalse(self.env["ar.credit.file"].sudo().search([("partner_id", "=", stranger.id)]),
+                         "visiting the page creates no credit file")
+
+    def test_portal_user_reads_nothing_over_rpc(self):
+        self.authenticate("ar_portal_buyer", "ar_portal_buyer")
+        self._post_form("/dispute", {"move_ids": self.late.id, "message": "Broken",
+                                     "reason_id": self.env.ref("ar_policy.dispute_reason_damaged").id})
+        for model in ("ar.portal.request", "ar.credit.file", "ar.promise"):
+            with self.subTest(model=model), self.assertRaises(AccessError):
+                self.env[model].with_user(self.portal_user).search_read([], ["id"])
 
     def test_page_other_company_refused(self):
         self.authenticate("ar_portal_buyer", "ar_portal_buyer")
@@ -208,8 +240,10 @@ class TestArPolicyPortal(ArPolicyCommon, HttpCase):
         self.assertNotIn(self.customer.name, response.text)
 
     def test_letter_links_to_page(self):
-        self.assertIn("_ar_portal_statement_url", self.env.ref(
-            "ar_policy.report_ar_dunning_letter_document").arch_db)
+        row = self.env["ar.escalation.history"]._ar_record([dict(file=self.file, action="letter")])
+        letter = self.env["ir.actions.report"]._render_qweb_html(
+            "ar_policy.action_report_ar_dunning_letter", row.ids)[0].decode()
+        self.assertIn(self.file._ar_portal_statement_url().replace("&", "&amp;"), letter)
 
     # ------------------------------------------------------------------
     # Promise to pay
@@ -398,6 +432,8 @@ class TestArPolicyPortal(ArPolicyCommon, HttpCase):
         self.assertIn("payment plan request is sent", response.text)
         plan = self.file.portal_request_ids
         self.assertEqual((plan.kind, plan.state, plan.instalment_count), ("plan", "requested", 3))
+        self._assert_refused("/promise", {"move_ids": self.late.id, "date": self._date(5)},
+                             "awaiting our answer")
         with self.assertRaises(UserError):
             plan.with_user(self.controller).action_refuse()
         plan.with_user(self.controller).action_accept()
