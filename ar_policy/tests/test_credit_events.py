@@ -70,6 +70,8 @@ class TestCreditEvents(ArPolicyCommon):
         self.assertEqual(note.subtype_id, self.env.ref("mail.mt_note"))
         self.assertEqual(note.author_id, self.env.ref("base.partner_root"), "the scheduler")
         self.assertFalse(self._notes(quiet), "nothing happened to an invoice not yet due")
+        history = self.env["ar.escalation.history"].search([("file_id", "=", file.id)])
+        self.assertEqual(history.mapped("done_by"), ["Nightly run"], "not an empty By column")
 
         self._run(date(2026, 3, 21))
         notes = self._notes(invoice)
