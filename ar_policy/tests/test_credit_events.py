@@ -4,6 +4,7 @@ from datetime import date
 from freezegun import freeze_time
 
 from odoo import Command
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from .common import ArPolicyCommon
@@ -105,3 +106,5 @@ class TestCreditEvents(ArPolicyCommon):
         self.assertEqual(events_b.company_id, company_b)
         action = events_b.action_open_file()
         self.assertEqual(action["res_id"], self._file(self.customer, company_b).id)
+        with self.assertRaises(AccessError):  # credit controllers only
+            self.customer.with_user(self.billing).read(["ar_credit_event_ids"])
