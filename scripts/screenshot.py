@@ -115,7 +115,7 @@ class Chromium:
             time.sleep(0.3)
         time.sleep(settle)
 
-    def shot(self, url, out, settle, clicks=()):
+    def shot(self, url, out, settle, clicks=(), scroll_to=None):
         self.call("Page.navigate", url=url)
         self.wait_idle(settle)
         for selector in clicks:
@@ -125,6 +125,10 @@ class Chromium:
             if not found.get("result", {}).get("value"):
                 self.errors.append(f"nothing to click at {selector}")
             self.wait_idle(settle)
+        if scroll_to:
+            self.call("Runtime.evaluate", expression="document.querySelector(%s)"
+                      "?.scrollIntoView({block: 'start'})" % json.dumps(scroll_to))
+            time.sleep(settle)
         data = self.call("Page.captureScreenshot", format="png")["data"]
         with open(out, "wb") as handle:
             handle.write(base64.b64decode(data))
@@ -152,6 +156,7 @@ def main():
     parser.add_argument("--click", action="append", default=[],
                         help="CSS selector to click once the page is idle (repeatable, in "
                         "order), e.g. a notebook tab")
+    parser.add_argument("--scroll-to", help="CSS selector to scroll to the top before the shot")
     args = parser.parse_args()
     base = args.url.rstrip("/")
     if urlparse(base).hostname not in ("localhost", "127.0.0.1", "::1"):
@@ -172,7 +177,7 @@ def main():
                 args.out_dir, f"{index:02d}_{re.sub(r'[^A-Za-z0-9]+', '_', path).strip('_')}.png"
             )
             browser.errors.clear()
-            browser.shot(base + path, out, args.settle, args.click)
+            browser.shot(base + path, out, args.settle, args.click, args.scroll_to)
             print(out)
             for error in browser.errors:
                 print(f"  page error: {error}", file=sys.stderr)

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .ar_credit_log import done_by_label
+
 
 class ArCreditEvent(models.Model):
     """A customer's credit events in one company, read-only: the credit log (hold set
@@ -52,9 +54,7 @@ class ArCreditEvent(models.Model):
     @api.depends("user_id", "by_scheduler")
     def _compute_done_by(self):
         for event in self:
-            event.done_by = event.user_id.name or (
-                self.env._("Nightly run") if event.by_scheduler else False
-            )
+            event.done_by = done_by_label(event)
 
     @api.depends("log_id", "history_id")
     def _compute_summary(self):

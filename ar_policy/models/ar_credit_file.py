@@ -428,7 +428,14 @@ class ArCreditFile(models.Model):
         return self._ar_open_wizard("ar.credit.hold.wizard", self.env._("Release Credit Hold"),
                                     default_action="release")
 
-    def _ar_line_action(self, name, lines_of):
+    @api.model
+    def _ar_empty_help(self, title, sentence):
+        """An action's empty state: what the list would show, and why it is empty."""
+        return Markup('<p class="o_view_nocontent_smiling_face">%s</p><p>%s</p>') % (
+            title, sentence
+        )
+
+    def _ar_line_action(self, name, lines_of, help_text=""):
         """The lines of this file's account position that ``lines_of(position)``
         returns (items or credits), listed."""
         self.ensure_one()
@@ -441,16 +448,27 @@ class ArCreditFile(models.Model):
             "views": [(self.env.ref("account.view_move_line_tree").id, "list"), (False, "form")],
             "domain": [("id", "in", [line.line_id for line in lines_of(position)])],
             "context": {"search_default_group_by_move": 0},
+            "help": self._ar_empty_help(self.env._("Nothing here"), help_text),
         }
 
     def action_view_receivable(self):
-        return self._ar_line_action(self.env._("Open Receivables"), lambda pos: pos.items)
+        return self._ar_line_action(
+            self.env._("Open Receivables"), lambda pos: pos.items,
+            self.env._("The customer owes nothing on posted invoices in this company."),
+        )
 
     def action_view_unallocated(self):
-        return self._ar_line_action(self.env._("Unallocated Credits"), lambda pos: pos.credits)
+        return self._ar_line_action(
+            self.env._("Unallocated Credits"), lambda pos: pos.credits,
+            self.env._("No payment or credit note of this customer waits to be matched "
+                       "with an invoice."),
+        )
 
     def action_view_overdue(self):
-        return self._ar_line_action(self.env._("Overdue Items"), lambda pos: pos.overdue_items)
+        return self._ar_line_action(
+            self.env._("Overdue Items"), lambda pos: pos.overdue_items,
+            self.env._("No invoice of this customer is past its due date."),
+        )
 
     def action_view_drafts(self):
         self.ensure_one()
@@ -462,4 +480,9 @@ class ArCreditFile(models.Model):
             ("company_id", "in", self._ar_company_ids(self.company_id)),
         ]
         action["context"] = {"default_move_type": "out_invoice"}
+        action["help"] = self._ar_empty_help(
+            self.env._("No draft invoice"),
+            self.env._("Draft invoices of this customer count in its exposure until they are "
+                       "posted or cancelled."),
+        )
         return action

@@ -14,8 +14,13 @@ class ArCreditFile(models.Model):
     _inherit = "ar.credit.file"  # pylint: disable=consider-merging-classes-inherited
 
     @api.depends("hold_cause_overdue", "hold_cause_stage", "hold_cause_manual")
+    @api.depends_context("uid")
     def _compute_hold_causes(self):
+        """The causes in the reader's words: users without Billing rights (salespeople)
+        read no internal term such as the escalation stage (DESIGN 4)."""
         labels = self._hold_cause_labels()
+        if not self.env.user.has_group("account.group_account_invoice"):
+            labels[rules.CAUSE_STAGE] = self.env._("Unpaid after reminders")
         for file in self:
             file.hold_causes = ", ".join(
                 labels[cause] for cause, fname in HOLD_CAUSE_FIELDS.items() if file[fname]

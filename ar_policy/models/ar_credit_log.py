@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 LOG_EVENTS = [
     ("status", "Credit status"),
@@ -14,6 +14,13 @@ LOG_EVENTS = [
     ("concentration", "Posted over the concentration share"),
     ("waiver", "Late fee waived"),
 ]
+
+
+def done_by_label(record):
+    """Who did it, as lists show it: the user, or the nightly run (the scheduler)."""
+    return record.user_id.name or (
+        record.env._("Nightly run") if record.by_scheduler else False
+    )
 
 
 class ArCreditLog(models.Model):
@@ -40,4 +47,10 @@ class ArCreditLog(models.Model):
         "res.users", string="By", readonly=True, help="Empty when done by the scheduler."
     )
     by_scheduler = fields.Boolean(readonly=True)
+    done_by = fields.Char(string="Done By", compute="_compute_done_by")
     move_id = fields.Many2one("account.move", string="Document", readonly=True)
+
+    @api.depends("user_id", "by_scheduler")
+    def _compute_done_by(self):
+        for log in self:
+            log.done_by = done_by_label(log)

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 
 from ..guards import is_scheduler
+from .ar_credit_log import done_by_label
 
 HISTORY_ACTIONS = [
     ("email", "Email"),
@@ -60,9 +61,7 @@ class ArEscalationHistory(models.Model):
     @api.depends("user_id", "by_scheduler")
     def _compute_done_by(self):
         for row in self:
-            row.done_by = row.user_id.name or (
-                self.env._("Nightly run") if row.by_scheduler else False
-            )
+            row.done_by = done_by_label(row)
 
     @api.model
     def _ar_record(self, entries):

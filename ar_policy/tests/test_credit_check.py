@@ -425,6 +425,21 @@ class TestCreditCheck(ArPolicyCommon):
         self.assertLess(message.index("Disputed deliveries"), message.index("owes a deposit of"))
         self.assertEqual(invoice.state, "draft")
 
+    def test_override_wizard_names_drafts_by_customer_and_amount(self):
+        self._set_mode("block")
+        self._set_hold(self.customer)
+        # Odoo numbers the first invoice of a journal at once; later drafts are "/"
+        self._post(self._invoice(self.customer_b, 10.0))
+        invoice = self._invoice(self.customer, 500.0)
+        self.assertEqual(invoice.name, "/")
+        with self.assertRaises(RedirectWarning) as offer:
+            invoice.with_user(self.manager).action_post()
+        self.assertEqual(offer.exception.context["title"], "Credit hold")
+        wizard = self.env["ar.credit.override.wizard"].with_user(self.manager).create({
+            "move_ids": [Command.set(invoice.ids)], "reason": "Agreed",
+        })
+        self.assertEqual(wizard.move_names, f"Draft invoice for Acme Wholesale ({self._money(500.0)})")
+
     def test_odoo_credit_warning_gives_way_to_the_banner(self):
         self.company.account_use_credit_limit = True
         self._set_limit(self.customer, 1000.0)

@@ -4,6 +4,7 @@ from datetime import date
 from freezegun import freeze_time
 
 from odoo import Command
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from .common import ArPolicyCommon
@@ -70,6 +71,8 @@ class TestCreditEvents(ArPolicyCommon):
         self.assertEqual(note.subtype_id, self.env.ref("mail.mt_note"))
         self.assertEqual(note.author_id, self.env.ref("base.partner_root"), "the scheduler")
         self.assertFalse(self._notes(quiet), "nothing happened to an invoice not yet due")
+        history = self.env["ar.escalation.history"].search([("file_id", "=", file.id)])
+        self.assertEqual(history.mapped("done_by"), ["Nightly run"], "not an empty By column")
 
         self._run(date(2026, 3, 21))
         notes = self._notes(invoice)
@@ -103,3 +106,5 @@ class TestCreditEvents(ArPolicyCommon):
         self.assertEqual(events_b.company_id, company_b)
         action = events_b.action_open_file()
         self.assertEqual(action["res_id"], self._file(self.customer, company_b).id)
+        with self.assertRaises(AccessError):  # credit controllers only
+            self.customer.with_user(self.billing).read(["ar_credit_event_ids"])

@@ -63,3 +63,17 @@ class TestCustomerForm(ArPolicyCommon):
         self.assertNotIn(self.customer, self.env["res.partner"].search([("ar_credit_hold", "=", False)]))
         self.assertTrue(self.contact.ar_credit_hold)
         self.assertEqual(self.customer.ar_hold_causes, "Manual")
+
+    def test_hold_causes_and_reason_in_the_readers_words(self):
+        """Issue 14: the customer shows why it is held; a salesperson reads no
+        escalation stage, a billing user does."""
+        file = self._file(self.customer)
+        self._set_hold(self.customer, reason="Returned goods")
+        file.sudo().hold_cause_stage = True
+        self.assertEqual(self.customer.with_user(self.billing).ar_hold_causes,
+                         "Escalation stage, Manual")
+        seller = self.customer.with_user(self.salesman)
+        self.assertEqual(seller.ar_hold_causes, "Unpaid after reminders, Manual")
+        self.assertEqual(seller.ar_hold_reason, "Returned goods")
+        self.assertIn("No draft invoice", self.customer.action_ar_view_drafts()["help"])
+        self.assertIn("past its due date", self.customer.action_ar_view_overdue()["help"])
