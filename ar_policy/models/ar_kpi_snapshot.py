@@ -44,7 +44,8 @@ class ArKpiSnapshot(models.Model):
 
     date = fields.Date(string="Month End", required=True, readonly=True, index=True)
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
-    currency_id = fields.Many2one(related="company_id.currency_id")
+    # stored (not related) so that the bulk create rounds the amounts without a lookup
+    currency_id = fields.Many2one("res.currency", required=True, readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True, index=True,
                                  ondelete="cascade",
                                  help="Empty on the company's own row.")
@@ -169,7 +170,8 @@ class ArKpiSnapshot(models.Model):
     def _ar_row_values(self, company, day, partner_id, rows, figures):
         kpis = rules.month_kpis(figures)
         vals = {
-            "date": day, "company_id": company.id, "partner_id": partner_id,
+            "date": day, "company_id": company.id, "currency_id": company.currency_id.id,
+            "partner_id": partner_id,
             "is_company_row": not partner_id, "receivable": rows.total,
             "credit_sales": figures.sales[0] if figures.sales else 0.0,
             **{BUCKET_FIELDS[code]: rows[code] for code in aging_rules.CODES},

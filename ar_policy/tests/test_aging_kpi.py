@@ -185,10 +185,9 @@ class TestKpiSnapshot(ArAgingCommon):
         rows = [(s.partner_id.id, s.dso_count_back, s.receivable) for s in first]
         second = self._compute(date(2026, 3, 31))
         self.assertEqual([(s.partner_id.id, s.dso_count_back, s.receivable) for s in second], rows)
-        self.assertEqual(self.Snapshot.search_count([("date", "=", date(2026, 3, 31))]),
-                         len(rows))
-        self.assertEqual(self.env["ar.kpi.value"].sudo().search_count([("date", "=", date(2026, 3, 31))]),
-                         8)
+        mine = [("company_id", "=", self.company.id), ("date", "=", date(2026, 3, 31))]
+        self.assertEqual(self.Snapshot.search_count(mine), len(rows))
+        self.assertEqual(self.env["ar.kpi.value"].sudo().search_count(mine), 8)
 
     def test_target_out_of_range(self):
         with self.assertRaisesRegex(ValidationError, "Target CEI"):
