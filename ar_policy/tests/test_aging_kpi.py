@@ -2,7 +2,7 @@ from datetime import date
 
 from freezegun import freeze_time
 
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
 from odoo.addons.ar_policy.rules import aging as aging_rules
@@ -214,3 +214,36 @@ class TestKpiSnapshot(ArAgingCommon):
         self.assertRegex(body, r"Effectiveness Index \(%\)</td>\s*<td[^>]*>59.91</td>"
                                r"\s*<td[^>]*>[^<]*</td>\s*<td[^>]*>50</td>\s*<td[^>]*>Met</td>")
         self.assertIn("Missed", body)
+
+    def test_cron_on_the_first_and_compute_now(self):
+        with freeze_time("2026-04-01"):
+            self.Snapshot._cron_compute()
+        mine = [("company_id", "=", self.company.id), ("partner_id", "=", self.customer.id)]
+        self.assertEqual(self.Snapshot.search(mine).mapped("date"), [date(2026, 3, 31)])
+        with freeze_time("2026-04-10"):
+            action = self.env["ar.kpi.value"].with_user(self.controller).with_company(
+                self.company).action_ar_compute_now()
+        self.assertEqual(action["res_model"], "ar.kpi.value")
+        self.assertEqual(sorted(self.Snapshot.search(mine).mapped("date")),
+                         [date(2026, 3, 31), date(2026, 4, 10)])
+
+    def test_controller_sees_only_its_companys_kpis(self):
+        other = self.setup_other_company(name="Other KPI Co")["company"]
+        with freeze_time("2026-04-01"):
+            self.Snapshot._ar_compute(other, date(2026, 3, 31))
+        self._compute(date(2026, 3, 31))
+        for model in ("ar.kpi.snapshot", "ar.kpi.value", "ar.aging.line"):
+            seen = self.env[model].with_user(self.controller).search([])
+            self.assertTrue(seen, model)
+            self.assertEqual(seen.company_id, self.company, model)
+
+
+@tagged("post_install", "-at_install")
+class TestAgingWizardCompany(ArAgingCommon):
+    def test_controller_cannot_age_another_company(self):
+        other = self.setup_other_company(name="Not Mine Co")["company"]
+        wizard = self.env["ar.aging.wizard"].with_user(self.controller).create({
+            "as_of": date(2026, 3, 10), "company_id": other.id,
+        })
+        with self.assertRaisesRegex(UserError, "Company"):
+            wizard.action_open()
