@@ -1,3 +1,4 @@
+import threading
 from collections import defaultdict
 from datetime import date, timedelta
 
@@ -91,11 +92,18 @@ class ArKpiSnapshot(models.Model):
     @api.model
     def _cron_compute(self):
         """On the 1st: the month just ended, for every company."""
-        companies = self.env["res.company"].sudo().search([("parent_id", "=", False)])
-        for company in companies:
+        auto_commit = not getattr(threading.current_thread(), "testing", False)
+        companies = self.env["res.company"].sudo().search([("parent_id", "=", False)],
+                                                          order="id")
+        self.env["ar.aging.line"].sudo()._ar_vacuum()
+        for done, company in enumerate(companies, 1):
             today = fields.Date.context_today(self.with_company(company))
             self.sudo()._ar_compute(company, month_end(today - relativedelta(months=1)))
-        self.env["ar.aging.line"].sudo()._ar_vacuum()
+            self.env["ir.cron"]._notify_progress(done=done, remaining=len(companies) - done)
+            if auto_commit:
+                # one company, one transaction: an interrupted run keeps what it did
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+        return len(companies)
 
     def action_ar_compute_now(self):
         """On demand (the dashboard's button): the current month up to today and the
