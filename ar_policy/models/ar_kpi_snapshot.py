@@ -286,6 +286,7 @@ class ArKpiValue(models.Model):
     has_value = fields.Boolean(readonly=True)
     previous = fields.Float(string="Month Before", readonly=True, digits=(16, 2),
                             aggregator="avg")
+    has_previous = fields.Boolean(readonly=True)
     trend = fields.Selection(TRENDS, readonly=True)
     target = fields.Float(readonly=True, digits=(16, 2), aggregator="avg")
     status = fields.Selection([(rules.MET, "Met"), (rules.MISSED, "Missed")], readonly=True)
@@ -312,7 +313,7 @@ class ArKpiValue(models.Model):
             values.append({
                 "date": day, "company_id": company.id, "sequence": sequence, "kpi": code,
                 "value": value or 0.0, "has_value": has_value,
-                "previous": before_value or 0.0,
+                "previous": before_value or 0.0, "has_previous": before_value is not None,
                 "trend": rules.trend(value, before_value) or False,
                 "target": target or 0.0,
                 "status": rules.against_target(value, target, rules.KPIS[code]) or False,

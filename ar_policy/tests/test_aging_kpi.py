@@ -92,6 +92,19 @@ class TestAging(ArAgingCommon):
         self._open(date(2026, 2, 28))
         self.assertEqual(self.Aging.search_count([("as_of", "=", date(2026, 2, 28))]), count)
 
+    def test_query_count_does_not_grow_with_customers(self):
+        def queries(as_of):
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            self.Aging._ar_compute(self.company, as_of)
+            return self.env.cr.sql_log_count - before
+
+        counts = [queries(date(2026, 3, 10)), queries(date(2026, 2, 28))]
+        for index in range(3):
+            customer = self.env["res.partner"].create({"name": f"More Aging {index}"})
+            self._posted(customer, 100.0 + index, date(2026, 1, 5), date(2026, 2, 4))
+        self.assertEqual([queries(date(2026, 3, 10)), queries(date(2026, 2, 28))], counts)
+
     def test_future_date_is_refused(self):
         with self.assertRaisesRegex(ValidationError, "As of"):
             self._open(date(2026, 3, 11))
