@@ -36,8 +36,10 @@ def parse_args():
         "default from AR_BENCH_ESCALATION_FILES)",
     )
     parser.add_argument(
-        "--only", choices=["worklist"], default=os.environ.get("AR_BENCH_ONLY") or None,
-        help="time only the payment scores and the worklist (default from AR_BENCH_ONLY)",
+        "--only", choices=["all", "worklist", "aging"],
+        default=os.environ.get("AR_BENCH_ONLY") or "all",
+        help="worklist: time only the payment scores and the worklist; aging: only the aged "
+        "receivables and the KPI snapshot (default from AR_BENCH_ONLY)",
     )
     parser.add_argument("--odoo-args", default="", help="extra Odoo options (db host, port...)")
     return parser.parse_args()
@@ -213,6 +215,28 @@ def measure_worklist(env, files_model, open_items):
             lambda: Worklist.web_search_read([], spec, limit=80)["length"], open_items)
 
 
+def measure_aging(env, open_items):
+    """Aged receivables today and as of a past date, and a month's KPI snapshot, for
+    every customer of the company: a fixed number of queries however many."""
+    from dateutil.relativedelta import relativedelta
+
+    company = env.ref("base.main_company")
+    today = fields.Date.context_today(env["ar.aging.line"].with_company(company))
+    aging = env["ar.aging.line"]
+
+    def rows(as_of):
+        aging._ar_compute(company, as_of)
+        return f"{aging.search_count([('as_of', '=', as_of)])} aged rows"
+
+    measure(env, "aging today", lambda: rows(today), open_items)
+    measure(env, "aging as of 90 days ago", lambda: rows(today - relativedelta(days=90)),
+            open_items)
+    last_month_end = today.replace(day=1) - relativedelta(days=1)
+    measure(env, "KPI snapshot (last month)",
+            lambda: f"{len(env['ar.kpi.snapshot']._ar_compute(company, last_month_end))} rows",
+            open_items)
+
+
 def main():
     args = parse_args()
     odoo.tools.config.parse_config(["-d", args.db, *args.odoo_args.split()])
@@ -227,6 +251,9 @@ def main():
         open_items = cr.fetchone()[0]
         files = env["ar.credit.file"].search_count([])
         print(f"ledger: {open_items} open receivable items, {files} credit files")
+        if args.only == "aging":
+            measure_aging(env, open_items)
+            return 0
         files_model = env["ar.credit.file"]
         if args.only == "worklist":
             measure_worklist(env, files_model, open_items)
@@ -254,6 +281,7 @@ def main():
                 lambda: env["ar.concentration"]._ar_take_snapshot(company).customers_count,
                 open_items)
         measure_worklist(env, files_model, open_items)
+        measure_aging(env, open_items)
     return 0
 
 

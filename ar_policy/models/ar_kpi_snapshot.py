@@ -1,3 +1,4 @@
+import threading
 from collections import defaultdict
 from datetime import date, timedelta
 
@@ -44,7 +45,8 @@ class ArKpiSnapshot(models.Model):
 
     date = fields.Date(string="Month End", required=True, readonly=True, index=True)
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
-    currency_id = fields.Many2one(related="company_id.currency_id")
+    # stored (not related) so that the bulk create rounds the amounts without a lookup
+    currency_id = fields.Many2one("res.currency", required=True, readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True, index=True,
                                  ondelete="cascade",
                                  help="Empty on the company's own row.")
@@ -90,11 +92,18 @@ class ArKpiSnapshot(models.Model):
     @api.model
     def _cron_compute(self):
         """On the 1st: the month just ended, for every company."""
-        companies = self.env["res.company"].sudo().search([("parent_id", "=", False)])
-        for company in companies:
+        auto_commit = not getattr(threading.current_thread(), "testing", False)
+        companies = self.env["res.company"].sudo().search([("parent_id", "=", False)],
+                                                          order="id")
+        self.env["ar.aging.line"].sudo()._ar_vacuum()
+        for done, company in enumerate(companies, 1):
             today = fields.Date.context_today(self.with_company(company))
             self.sudo()._ar_compute(company, month_end(today - relativedelta(months=1)))
-        self.env["ar.aging.line"].sudo()._ar_vacuum()
+            self.env["ir.cron"]._notify_progress(done=done, remaining=len(companies) - done)
+            if auto_commit:
+                # one company, one transaction: an interrupted run keeps what it did
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+        return len(companies)
 
     def action_ar_compute_now(self):
         """On demand (the dashboard's button): the current month up to today and the
@@ -169,7 +178,8 @@ class ArKpiSnapshot(models.Model):
     def _ar_row_values(self, company, day, partner_id, rows, figures):
         kpis = rules.month_kpis(figures)
         vals = {
-            "date": day, "company_id": company.id, "partner_id": partner_id,
+            "date": day, "company_id": company.id, "currency_id": company.currency_id.id,
+            "partner_id": partner_id,
             "is_company_row": not partner_id, "receivable": rows.total,
             "credit_sales": figures.sales[0] if figures.sales else 0.0,
             **{BUCKET_FIELDS[code]: rows[code] for code in aging_rules.CODES},
@@ -276,6 +286,7 @@ class ArKpiValue(models.Model):
     has_value = fields.Boolean(readonly=True)
     previous = fields.Float(string="Month Before", readonly=True, digits=(16, 2),
                             aggregator="avg")
+    has_previous = fields.Boolean(readonly=True)
     trend = fields.Selection(TRENDS, readonly=True)
     target = fields.Float(readonly=True, digits=(16, 2), aggregator="avg")
     status = fields.Selection([(rules.MET, "Met"), (rules.MISSED, "Missed")], readonly=True)
@@ -302,7 +313,7 @@ class ArKpiValue(models.Model):
             values.append({
                 "date": day, "company_id": company.id, "sequence": sequence, "kpi": code,
                 "value": value or 0.0, "has_value": has_value,
-                "previous": before_value or 0.0,
+                "previous": before_value or 0.0, "has_previous": before_value is not None,
                 "trend": rules.trend(value, before_value) or False,
                 "target": target or 0.0,
                 "status": rules.against_target(value, target, rules.KPIS[code]) or False,

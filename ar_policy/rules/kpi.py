@@ -9,7 +9,8 @@ taxes included (what lands on the receivable account), as Odoo's own DSO counts 
 - Count-back DSO: from the receivables at the period's end, walk back month by month
   subtracting each month's credit sales until the receivables are used up; add the
   days of each month fully used and the pro-rata share of the last one.
-- Best Possible DSO = current (not yet due) receivables / credit sales x days.
+- Best Possible DSO = current (not yet due) receivables, at most the total, / credit
+  sales x days.
 - Average Days Delinquent = DSO - Best Possible DSO.
 - CEI = (beginning receivables + credit sales - ending total receivables)
   / (beginning receivables + credit sales - ending current receivables) x 100.
@@ -246,8 +247,11 @@ def month_kpis(figures):
     days = month_days(end.year, end.month, max(len(figures.sales), DSO_MONTHS))
     recent_sales = sum(figures.sales[:DSO_MONTHS], 0.0)
     recent_days = sum(days[:DSO_MONTHS])
+    # current receivables beyond the net total (credits exceeding what is overdue)
+    # would put the best possible DSO above the DSO: capped at the total
+    current = max(min(figures.current, figures.receivables), 0.0)
     dso = simple_dso(figures.receivables, recent_sales, recent_days)
-    best = best_possible_dso(max(figures.current, 0.0), recent_sales, recent_days)
+    best = best_possible_dso(current, recent_sales, recent_days)
     judged = [
         invoice for invoice in figures.invoices
         if start <= invoice.due_date + timedelta(days=90) <= end
@@ -266,8 +270,7 @@ def month_kpis(figures):
         "dso_simple": dso,
         "best_dso": best,
         "add": average_days_delinquent(dso, best),
-        "cei": cei(figures.beginning_receivables, month_sales, figures.receivables,
-                   max(figures.current, 0.0)),
+        "cei": cei(figures.beginning_receivables, month_sales, figures.receivables, current),
         "at_risk": at_risk_rate(judged, as_of=end),
         "on_time": share_paid_on_time(paid_in_month),
         "days_to_pay": average_days_to_pay(paid_in_month),

@@ -2,7 +2,7 @@ from datetime import date
 
 from freezegun import freeze_time
 
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
 from odoo.addons.ar_policy.rules import aging as aging_rules
@@ -91,6 +91,19 @@ class TestAging(ArAgingCommon):
         count = self.Aging.search_count([("as_of", "=", date(2026, 2, 28))])
         self._open(date(2026, 2, 28))
         self.assertEqual(self.Aging.search_count([("as_of", "=", date(2026, 2, 28))]), count)
+
+    def test_query_count_does_not_grow_with_customers(self):
+        def queries(as_of):
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            self.Aging._ar_compute(self.company, as_of)
+            return self.env.cr.sql_log_count - before
+
+        counts = [queries(date(2026, 3, 10)), queries(date(2026, 2, 28))]
+        for index in range(3):
+            customer = self.env["res.partner"].create({"name": f"More Aging {index}"})
+            self._posted(customer, 100.0 + index, date(2026, 1, 5), date(2026, 2, 4))
+        self.assertEqual([queries(date(2026, 3, 10)), queries(date(2026, 2, 28))], counts)
 
     def test_future_date_is_refused(self):
         with self.assertRaisesRegex(ValidationError, "As of"):
@@ -185,10 +198,9 @@ class TestKpiSnapshot(ArAgingCommon):
         rows = [(s.partner_id.id, s.dso_count_back, s.receivable) for s in first]
         second = self._compute(date(2026, 3, 31))
         self.assertEqual([(s.partner_id.id, s.dso_count_back, s.receivable) for s in second], rows)
-        self.assertEqual(self.Snapshot.search_count([("date", "=", date(2026, 3, 31))]),
-                         len(rows))
-        self.assertEqual(self.env["ar.kpi.value"].sudo().search_count([("date", "=", date(2026, 3, 31))]),
-                         8)
+        mine = [("company_id", "=", self.company.id), ("date", "=", date(2026, 3, 31))]
+        self.assertEqual(self.Snapshot.search_count(mine), len(rows))
+        self.assertEqual(self.env["ar.kpi.value"].sudo().search_count(mine), 8)
 
     def test_target_out_of_range(self):
         with self.assertRaisesRegex(ValidationError, "Target CEI"):
@@ -215,3 +227,36 @@ class TestKpiSnapshot(ArAgingCommon):
         self.assertRegex(body, r"Effectiveness Index \(%\)</td>\s*<td[^>]*>59.91</td>"
                                r"\s*<td[^>]*>[^<]*</td>\s*<td[^>]*>50</td>\s*<td[^>]*>Met</td>")
         self.assertIn("Missed", body)
+
+    def test_cron_on_the_first_and_compute_now(self):
+        with freeze_time("2026-04-01"):
+            self.Snapshot._cron_compute()
+        mine = [("company_id", "=", self.company.id), ("partner_id", "=", self.customer.id)]
+        self.assertEqual(self.Snapshot.search(mine).mapped("date"), [date(2026, 3, 31)])
+        with freeze_time("2026-04-10"):
+            action = self.env["ar.kpi.value"].with_user(self.controller).with_company(
+                self.company).action_ar_compute_now()
+        self.assertEqual(action["res_model"], "ar.kpi.value")
+        self.assertEqual(sorted(self.Snapshot.search(mine).mapped("date")),
+                         [date(2026, 3, 31), date(2026, 4, 10)])
+
+    def test_controller_sees_only_its_companys_kpis(self):
+        other = self.setup_other_company(name="Other KPI Co")["company"]
+        with freeze_time("2026-04-01"):
+            self.Snapshot._ar_compute(other, date(2026, 3, 31))
+        self._compute(date(2026, 3, 31))
+        for model in ("ar.kpi.snapshot", "ar.kpi.value", "ar.aging.line"):
+            seen = self.env[model].with_user(self.controller).search([])
+            self.assertTrue(seen, model)
+            self.assertEqual(seen.company_id, self.company, model)
+
+
+@tagged("post_install", "-at_install")
+class TestAgingWizardCompany(ArAgingCommon):
+    def test_controller_cannot_age_another_company(self):
+        other = self.setup_other_company(name="Not Mine Co")["company"]
+        wizard = self.env["ar.aging.wizard"].with_user(self.controller).create({
+            "as_of": date(2026, 3, 10), "company_id": other.id,
+        })
+        with self.assertRaisesRegex(UserError, "Company"):
+            wizard.action_open()

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 
 class ArAgingWizard(models.TransientModel):
@@ -9,7 +10,8 @@ class ArAgingWizard(models.TransientModel):
     _description = "Aged Receivables as of"
 
     company_id = fields.Many2one("res.company", required=True,
-                                 default=lambda self: self.env.company)
+                                 default=lambda self: self.env.company,
+                                 domain=lambda self: [("id", "in", self.env.user.company_ids.ids)])
     as_of = fields.Date(string="As of", required=True, default=fields.Date.context_today)
 
     @api.constrains("as_of", "company_id")
@@ -20,6 +22,8 @@ class ArAgingWizard(models.TransientModel):
     def action_open(self):
         self.ensure_one()
         self.env["ar.aging.line"].check_access("read")
+        if self.company_id not in self.env.user.company_ids:
+            raise UserError(self.env._("Company: you do not work in %s.", self.company_id.name))
         company = self.company_id.root_id
         self.env["ar.aging.line"].sudo()._ar_compute(company, self.as_of)
         return self.env["ar.aging.line"]._ar_action(company, self.as_of)

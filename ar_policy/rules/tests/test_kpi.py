@@ -192,3 +192,13 @@ class TestMonthKpis:
         assert values["on_time"] == pytest.approx(45.45)
         # (600 x 129 days + 500 x 28 days) / 1,100 = 83.09
         assert values["days_to_pay"] == pytest.approx(83.09)
+
+    def test_current_capped_at_the_net_receivables(self):
+        # credits of 30,000 against 20,000 not yet due and 0 overdue: -10,000 net
+        figures = kpi.MonthFigures(
+            month_end=date(2026, 3, 31), receivables=-10000.0, current=20000.0,
+            beginning_receivables=0.0, sales=(10000.0, 12000.0, 9000.0),
+        )
+        values = kpi.month_kpis(figures)
+        assert values["dso_simple"] == 0.0 and values["best_dso"] == 0.0
+        assert values["add"] == 0.0
