@@ -21,3 +21,4 @@ from . import test_tour_salesperson
 from . import test_worklist
 from . import test_payment_score
 from . import test_tour_worklist
+from . import test_worklist_rpc
