@@ -15,6 +15,7 @@
         "views/sale_order_views.xml",
         "views/ar_deposit_assignment_views.xml",
         "views/menus.xml",
+        "views/ar_worklist_views.xml",
     ],
     "demo": [
         "demo/ar_policy_sale_demo.xml",

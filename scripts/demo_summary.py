@@ -57,6 +57,14 @@ for company in env["res.company"].sudo().search([("parent_id", "=", False)], ord
             f"{stage.name} {count}"
             for stage, count in sorted(stages, key=lambda row: row[0].offset_days)
         ) or "none"))
+    worklist = env["ar.worklist"].sudo()._read_group(domain, ["action"], ["__count"])
+    action_labels = dict(env["ar.worklist"]._fields["action"]._description_selection(env))
+    lines.append("  worklist today: " + (", ".join(
+        f"{action_labels[action]} {count}" for action, count in worklist) or "nobody to call"))
+    ratings = dict(Files._read_group([*domain, ("payment_rating", "!=", False)],
+                                     ["payment_rating"], ["__count"]))
+    lines.append("  payment ratings: " + (", ".join(
+        f"{rating} {ratings[rating]}" for rating in sorted(ratings)) or "none yet"))
     currency = company.currency_id
     for file in Files.search([*domain, ("partner_id", "in", demo_partners.ids)]):
         limit = (f"limit {format_amount(env, file.credit_limit, currency)}"
@@ -66,6 +74,7 @@ for company in env["res.company"].sudo().search([("parent_id", "=", False)], ord
             f" | exposure {format_amount(env, file.exposure, currency)}"
             f" | overdue {format_amount(env, file.overdue_amount, currency)}"
             f" | hold: {file.hold_causes or 'no'}"
+            f" | rating: {file.payment_rating or '-'}"
         )
 
 portal_user = env.ref("ar_policy.demo_user_portal_customer", raise_if_not_found=False)

@@ -5,8 +5,6 @@ from dateutil.relativedelta import relativedelta
 from odoo import Command, api, fields, models
 from odoo.tools import SQL
 
-from ..guards import policy_write
-
 # (xml id, name): the demo customers, in the order the summary lists them.
 DEMO_CUSTOMERS = [
     ("demo_partner_good_payer", "Long-standing good payer"),
@@ -136,12 +134,14 @@ class ArCreditFile(models.Model):
         self.search([("company_id", "=", company.id)])._ar_refresh_holds()
         self._ar_demo_branch_company(partners, product, today)
         self.env["ar.concentration"]._ar_demo_history()
-        self._ar_demo_worklist(partners, file_of, invoice, days, term_30)
+        self._ar_demo_worklist(company, file_of, invoice, days, term_30)
 
     @api.model
-    def _ar_demo_worklist(self, partners, file_of, invoice, days, term_30):
+    def _ar_demo_worklist(self, company, file_of, invoice, days, term_30):
         """Today's worklist: a broken promise, a dispute to review, silent late
         accounts and a hand-over, with ratings A to D (scores from the ledgers)."""
+        # posted while the policy was off, as for the customer over the limit
+        company.ar_enforcement_mode = "off"
         # Group parent company: 25 days late, never called.
         invoice("group", 900.0, days(55), term=term_30, post=True)
         # Customer over the limit: promised 12 days ago to pay the late 300 three days
@@ -150,11 +150,21 @@ class ArCreditFile(models.Model):
         lines = late.line_ids.filtered(
             lambda line: line.account_id.account_type == "asset_receivable")
         promise = self.env["ar.promise"]._ar_record(
-            file_of("over_limit"), lines, [(days(3), 450.0)], reason="Paying after our audit",
+            file_of("over_limit"), lines, [(days(0), 450.0)], reason="Paying after our audit",
         )
-        policy_write(promise).write({"state": "broken", "state_date": days(1)})
+        # promised for three days ago (a promise is recorded for today or later)
+        self.env.flush_all()
+        self.env.execute_query(SQL(
+            "UPDATE ar_promise_instalment SET date = %s WHERE promise_id = %s",
+            days(3), promise.id,
+        ))
+        self.env.execute_query(SQL(
+            "UPDATE ar_promise SET date = %s, date_deadline = %s, state = 'broken', "
+            "state_date = %s WHERE id = %s", days(3), days(1), days(1), promise.id,
+        ))
         # Customer on manual hold: an invoice disputed 20 days ago, no contact since.
         disputed = invoice("manual_hold", 650.0, days(60), term=term_30, post=True)
+        company.ar_enforcement_mode = "block"
         self.env["ar.promise"]._ar_set_dispute(disputed, True, "Quantities delivered differ")
         disputed.line_ids.filtered("ar_disputed")._ar_write_policy_fields(
             {"ar_dispute_date": days(20)})

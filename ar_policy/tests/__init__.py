@@ -24,3 +24,4 @@ from . import test_payment_score
 from . import test_tour_worklist
 from . import test_portal
 from . import test_tour_portal
+from . import test_worklist_rpc
