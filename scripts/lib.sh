@@ -25,6 +25,40 @@ require_odoo() {
     export ODOO_ADDONS
 }
 
+# OCA addons the bridges need (queue_job for ar_policy_queue_job), installed from PyPI
+# with pip --target into a cache directory: a wheel's odoo/ folder installed into
+# site-packages would shadow an editable Odoo. Their DIR/odoo/addons joins the addons path.
+OCA_DIR="${AR_OCA_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ar_policy/oca}"
+QUEUE_JOB_SPEC="${AR_QUEUE_JOB_SPEC:-odoo-addon-queue-job==18.0.*}"
+
+# oca_addons_path: ",DIR/odoo/addons" when queue_job is in the cache, else nothing.
+oca_addons_path() {
+    if [ -f "$OCA_DIR/odoo/addons/queue_job/__manifest__.py" ]; then
+        printf ',%s' "$OCA_DIR/odoo/addons"
+    fi
+    return 0
+}
+
+# require_queue_job: OCA queue_job 18.0 in $OCA_DIR, installed from PyPI when missing.
+# Odoo 18.0 builds older than 2025 have no api.private (queue_job marks queue.job's
+# create with it): on those the decorator is dropped from the cached copy; nobody has
+# the create right on queue.job (its access rules), so RPC still cannot create jobs.
+require_queue_job() {
+    local qj="$OCA_DIR/odoo/addons/queue_job"
+    if [ ! -f "$qj/__manifest__.py" ]; then
+        log "installing OCA queue_job ($QUEUE_JOB_SPEC) from PyPI into $OCA_DIR"
+        mkdir -p "$OCA_DIR"
+        "$PYTHON" -m pip install -q --no-deps --target "$OCA_DIR" "$QUEUE_JOB_SPEC" >/dev/null 2>&1 ||
+            die "pip install --no-deps --target $OCA_DIR $QUEUE_JOB_SPEC failed"
+        pip_install_missing requests:requests
+    fi
+    if ! (cd / && "$PYTHON" -c 'import odoo.api as a; a.private' >/dev/null 2>&1) &&
+        grep -rqs '@api.private' "$qj" --include=*.py; then
+        log "this Odoo build has no api.private: dropping the decorator from $qj"
+        grep -rls '@api.private' "$qj" --include=*.py | xargs sed -i '/^ *@api\.private$/d'
+    fi
+}
+
 apt_install_missing() {
     # apt_install_missing CMD:PACKAGE ...  installs PACKAGE when CMD is absent.
     local want=() pair
@@ -172,7 +206,7 @@ project_addons() {
 odoo_cmd() {
     local sub=()
     if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then sub=("$1"); shift; fi
-    (cd / && ${AR_TIMEOUT:+timeout --kill-after=30 "$AR_TIMEOUT"} "$PYTHON" -m odoo "${sub[@]}" --addons-path="$ROOT,$ODOO_ADDONS" \
+    (cd / && ${AR_TIMEOUT:+timeout --kill-after=30 "$AR_TIMEOUT"} "$PYTHON" -m odoo "${sub[@]}" --addons-path="$ROOT,$ODOO_ADDONS$(oca_addons_path)" \
         --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$DB_USER" \
         ${AR_DATA_DIR:+--data-dir="$AR_DATA_DIR"} "$@")
 }
@@ -182,7 +216,7 @@ odoo_cmd() {
 write_odoo_config() {
     cat >"$1" <<CFG
 [options]
-addons_path = $ROOT,$ODOO_ADDONS
+addons_path = $ROOT,$ODOO_ADDONS$(oca_addons_path)
 db_host = $PGHOST
 db_port = $PGPORT
 db_user = $DB_USER

@@ -17,6 +17,7 @@ set -euo pipefail
 TOUR_TAG=ar_policy_tour
 
 require_odoo
+require_queue_job                   # the ar_policy_queue_job bridge is installed and tested too
 ensure_postgres_packages
 apt_install_missing chromium:chromium wkhtmltopdf:wkhtmltopdf
 pip_install_missing pytest:pytest pytest_odoo:pytest-odoo websocket:websocket-client aiosmtpd:aiosmtpd

@@ -65,13 +65,29 @@ class ArCreditFile(models.Model):
             for stage, lines in stages.items():
                 rows += file._ar_escalation_stage_rows(
                     stage, lines, contacts[file], message, today, activities)
-        if activities:
-            created = self.env["mail.activity"].sudo().with_context(
-                mail_activity_quick_update=True).create([values for _row, values in activities])
-            for (row, _values), activity in zip(activities, created, strict=True):
-                row["activity"] = activity
+        self._ar_escalation_create_activities(activities)
         rows += self._ar_escalation_fee_rows(fired, today)
         self._ar_escalation_log(rows, today)
+
+    def _ar_escalation_create_activities(self, activities):
+        """Creates the activities [(row, values)] and completes their rows: in one
+        create per round, a round holding at most one activity per file and user
+        (mail.activity's create subscribes the users to the records in batch, and a
+        record twice in that batch would be subscribed twice)."""
+        rounds = []
+        for row, values in activities:
+            key = (values["res_id"], values["user_id"])
+            for entries in rounds:
+                if key not in entries:
+                    entries[key] = (row, values)
+                    break
+            else:
+                rounds.append({key: (row, values)})
+        Activity = self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True)
+        for entries in rounds:
+            created = Activity.create([values for _row, values in entries.values()])
+            for (row, _values), activity in zip(entries.values(), created, strict=True):
+                row["activity"] = activity
 
     def _ar_escalation_stage_rows(self, stage, lines, contact, message, today, activities):
         """What one stage does for ``lines`` today, except fees: its history rows. The

@@ -1,5 +1,6 @@
 import re
 from datetime import date, timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -113,7 +114,11 @@ class TestEscalationBulk(ArPolicyCommon):
         cr = self.env.cr
         self.env.flush_all()
         cr.execute("SAVEPOINT ar_bulk")
-        with freeze_time(TODAY):
+        def no_fallback(files, evaluation, today):
+            raise AssertionError("the batch failed: it fell back to file by file")
+
+        with freeze_time(TODAY), patch.object(
+                type(self.File), "_ar_escalation_process_each", no_fallback):
             queries = cr.sql_log_count
             self.File._ar_run_batches(self.files, "_ar_escalation_run_batch", 100)
             self.env.flush_all()
@@ -137,6 +142,7 @@ class TestEscalationBulk(ArPolicyCommon):
                          "one reminder per customer with an email")
         self.assertTrue(bulk["fees"], "the ledger reaches the fee stage")
         self.assertTrue(bulk["activities"])
+        self.assertFalse([h for h in bulk["history"] if h[2] == "error"])
         for key in bulk:
             self.assertEqual(bulk[key], each[key], key)
         acted = len(self.files)

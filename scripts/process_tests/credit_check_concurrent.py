@@ -12,7 +12,6 @@ and the other call got the credit refusal.
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -21,6 +20,7 @@ import xmlrpc.client
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import escalation_common as common
+from odoo_server import start_server, stop_server
 
 ROUNDS = int(os.environ.get("AR_PROCESS_ROUNDS", 20))
 LIMIT = 1000.0
@@ -92,55 +92,6 @@ def prepare(rounds):
             pairs.append((tuple(moves.ids), tuple(orders.ids)))
         cr.commit()
         return pairs
-
-
-def start_server(work):
-    port = free_port()
-    gevent_port = free_port(exclude={port})
-    logfile = os.path.join(work, "odoo.log")
-    # Odoo's own odoo-bin: the prefork server re-runs sys.argv[0] for its gevent process
-    launcher = os.path.join(work, "odoo-bin")
-    with open(launcher, "w") as fh:
-        fh.write("import os\nos.environ['TZ'] = 'UTC'\nimport odoo\nodoo.cli.main()\n")
-    command = [
-        sys.executable, launcher, "-c", os.environ["ODOO_RC"], "-d", os.environ["AR_TEST_DB"],
-        f"--db-filter=^{os.environ['AR_TEST_DB']}$", "--workers=2", "--max-cron-threads=0",
-        "--http-interface=127.0.0.1", f"--http-port={port}", f"--gevent-port={gevent_port}",
-        "--limit-time-real=300", "--limit-time-cpu=300", f"--logfile={logfile}",
-        "--log-level=warn", "--log-handler=odoo.service.model:INFO",
-    ]
-    with open(os.path.join(work, "server.out"), "w") as out:
-        server = subprocess.Popen(command, cwd="/", env=dict(os.environ), stdout=out,
-                                  stderr=subprocess.STDOUT, start_new_session=True)
-    return server, port, logfile
-
-
-def free_port(exclude=()):
-    import socket
-
-    for port in range(18069, 19069):
-        if port in exclude:
-            continue
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port")
-
-
-def stop_server(server):
-    if server.poll() is not None:
-        return
-    try:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait()
-    except ProcessLookupError:
-        pass
 
 
 def wait_ready(server, port, timeout=120):

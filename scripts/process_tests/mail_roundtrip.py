@@ -98,6 +98,12 @@ print("@@mail_roundtrip@@", json.dumps({
 RUN = r"""
 import json
 env.ref("ar_policy.ir_cron_ar_escalation").method_direct_trigger()
+if "queue.job" in env:
+    # with ar_policy_queue_job the action enqueued the batches: run them as a worker would
+    from odoo.addons.queue_job.job import Job
+    for job in env["queue.job"].search([("method_name", "=", "_ar_escalation_run_job"),
+                                        ("state", "=", "pending")]):
+        Job.load(env, job.uuid).perform()
 env.cr.commit()
 file = env["ar.credit.file"].browse(int(__import__("os").environ["AR_MAIL_FILE"]))
 history = env["ar.escalation.history"].search([("file_id", "=", file.id)])

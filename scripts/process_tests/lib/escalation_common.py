@@ -16,6 +16,7 @@ from datetime import timedelta
 
 PREFIX = "AR Process Customer"
 HERE = os.path.abspath(__file__)
+_PARSED = []
 
 
 def log(msg):
@@ -28,7 +29,9 @@ def odoo_env():
     from odoo.modules.registry import Registry
 
     db = os.environ["AR_TEST_DB"]
-    odoo.tools.config.parse_config(["-c", os.environ["ODOO_RC"], "-d", db])
+    if not _PARSED:  # Odoo's configuration is parsed once per process
+        odoo.tools.config.parse_config(["-c", os.environ["ODOO_RC"], "-d", db])
+        _PARSED.append(db)
     return Registry(db)
 
 
