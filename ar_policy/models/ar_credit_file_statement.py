@@ -5,6 +5,9 @@ from ..guards import is_scheduler
 from ..rules import aging as aging_rules
 from .ar_aging_line import AGING_BUCKETS
 
+# the PDF's name, as the report's print_report_name gives it
+STATEMENT_PREFIX = "Statement - "
+
 
 class ArEscalationHistory(models.Model):
     _inherit = "ar.escalation.history"
@@ -88,8 +91,14 @@ class ArCreditFile(models.Model):
         return self.browse([file.id for file in messages])
 
     def message_post(self, **kwargs):
+        """A mail sent from the statement composer (``action_ar_send_statement``) is
+        logged as a statement only when it carries the statement's PDF: the context
+        key alone, which a client may send, logs nothing."""
         message = super().message_post(**kwargs)
-        if self.env.context.get("ar_statement_sent"):
+        if self.env.context.get("ar_statement_sent") and any(
+            name.startswith(STATEMENT_PREFIX)
+            for name in message.sudo().attachment_ids.mapped("name")
+        ):
             self._ar_log_statements({self: message})
         return message
 

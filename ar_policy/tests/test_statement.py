@@ -85,6 +85,18 @@ class TestStatement(ArPolicyCommon):
             self.assertEqual(history.user_id, self.controller)
             self.assertEqual(history.mail_message_id, message)
 
+    def test_single_file_composer_and_forged_context(self):
+        action = self.file.with_user(self.controller).action_ar_send_statement()
+        composer = self.env[action["res_model"]].with_user(self.controller).with_context(
+            action["context"]).create({})
+        self.assertTrue(composer.attachment_ids, "the PDF is attached before sending")
+        composer.action_send_mail()
+        self.assertEqual(len(self._statements(self.file)), 1)
+        # the context key alone, as a client could send it, logs no statement
+        self.other_file.with_user(self.controller).with_context(
+            ar_statement_sent=True).message_post(body="Hello", message_type="comment")
+        self.assertFalse(self._statements(self.other_file))
+
     def test_batch_send_and_customers_list(self):
         files = self.env["ar.credit.file"]._ar_statement_files(self.customer | self.other)
         self.assertEqual(files, self.file | self.other_file)
