@@ -29,6 +29,8 @@ def parse_args():
     parser.add_argument("--customers", type=int, default=10000)
     parser.add_argument("--invoices", type=int, default=10, help="open invoices per customer")
     parser.add_argument("--generate", action="store_true")
+    parser.add_argument("--generate-only", action="store_true",
+                        help="with --generate: stop once the ledger is written")
     parser.add_argument(
         "--escalation-files", type=int,
         default=int(os.environ.get("AR_BENCH_ESCALATION_FILES", 0)),
@@ -45,7 +47,7 @@ def parse_args():
     return parser.parse_args()
 
 
-def generate(env, customers, invoices):
+def generate(env, customers, invoices, prefix="Bench Customer"):
     """Bulk SQL: as an import would do it, fast enough for hundreds of thousands of items."""
     cr = env.cr
     company = env.ref("base.main_company")
@@ -63,17 +65,18 @@ def generate(env, customers, invoices):
         """
         INSERT INTO res_partner (name, complete_name, is_company, active, customer_rank,
                                  supplier_rank, type, autopost_bills, create_date, write_date)
-        SELECT 'Bench Customer ' || g, 'Bench Customer ' || g, TRUE, TRUE, 1, 0, 'contact',
+        SELECT %s || ' ' || g, %s || ' ' || g, TRUE, TRUE, 1, 0, 'contact',
                'ask', NOW(), NOW()
           FROM generate_series(1, %s) g
         RETURNING id
         """,
-        [customers],
+        [prefix, prefix, customers],
     )
     partner_ids = [r[0] for r in cr.fetchall()]
     cr.execute(
         "UPDATE res_partner SET commercial_partner_id = id WHERE id = ANY(%s)", [partner_ids]
     )
+    cr.execute("DROP TABLE IF EXISTS bench_inv; DROP TABLE IF EXISTS bench_aml")
     cr.execute(
         """
         CREATE TEMP TABLE bench_inv AS
@@ -145,6 +148,7 @@ def generate(env, customers, invoices):
     cr.commit()
     print(f"generated {customers} customers, {len(moves)} open invoices "
           f"in {time.time() - t0:.1f}s")
+    return partner_ids
 
 
 def measure(env, label, func, open_items):
@@ -156,41 +160,77 @@ def measure(env, label, func, open_items):
     queries = sql_db.sql_counter - queries0
     per10k = 10000.0 / open_items if open_items else 0
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{label:<32} {elapsed:8.2f} s {queries:8d} queries   "
+    print(f"{label:<36} {elapsed:8.2f} s {queries:8d} queries   "
           f"per 10,000 open items: {elapsed * per10k:6.2f} s {queries * per10k:8.1f} queries   "
           f"max RSS {rss:.0f} MiB   result {result}")
     env.cr.rollback()
+    return elapsed, queries
+
+
+def sql_floor(env, company, today):
+    """The SQL floor: one aggregate over the open items (the account position's own
+    builder) giving how many items reach each stage of the company's ladder today."""
+    from odoo.tools import SQL
+
+    Position = env["ar.account.position"]
+    rows = env.execute_query(SQL(
+        """
+        SELECT target.id, COUNT(*)
+          FROM (%(items)s) item
+          JOIN LATERAL (SELECT s.id FROM ar_escalation_stage s
+                         WHERE s.policy_id = %(policy)s
+                           AND s.offset_days <= %(today)s - item.due_date
+                      ORDER BY s.offset_days DESC LIMIT 1) target ON TRUE
+         WHERE item.excluded IS NULL
+      GROUP BY target.id
+        """,
+        items=Position._ar_open_item_sql(company, today),
+        policy=company.ar_escalation_policy_id.id, today=today,
+    ))
+    return f"{sum(count for _stage, count in rows)} items reach a stage"
 
 
 def measure_escalation(env, files_model, open_items, limit):
-    """The escalation ladder: its evaluation of every open item (no side effects),
-    then the nightly run (first night: every item reaches its stage at once)."""
+    """The escalation ladder: the SQL floor, its evaluation of every open item (no side
+    effects) and the ratio, then the nightly run (first night: every customer reaches
+    its stage at once; per customer that reaches one), then a night with nothing new."""
     company = env.ref("base.main_company")
     if not company.ar_escalation_enabled:
         company.ar_escalation_enabled = True
         env.cr.commit()
     candidates = files_model._ar_escalation_candidates(company)
+    today = fields.Date.context_today(files_model.with_company(company))
 
     def evaluate():
-        items = reached = 0
-        for start in range(0, len(candidates), 1000):
-            batch = candidates[start:start + 1000].with_company(company)
-            evaluation = batch._ar_escalation_evaluate(fields.Date.context_today(batch))
-            for file_items in evaluation.values():
-                items += len(file_items)
-                reached += sum(1 for item in file_items if item["reached_today"])
+        items = 0
+        for start in range(0, len(candidates), 200):
+            batch = candidates[start:start + 200].with_company(company)
+            evaluation = batch._ar_escalation_evaluate(today)
+            items += sum(len(file_items) for file_items in evaluation.values())
             batch.invalidate_recordset()
             env.invalidate_all()
-        return f"{items} items evaluated, {reached} reach a stage today"
+        return f"{items} items reach a stage"
 
-    measure(env, "escalation evaluation (all)", evaluate, open_items)
+    floor, _q = measure(env, "SQL floor (one aggregate)", lambda: sql_floor(env, company, today),
+                        open_items)
+    ours, _q = measure(env, "escalation evaluation (all)", evaluate, open_items)
+    print(f"{'evaluation / SQL floor':<36} {ours / floor if floor else 0:8.1f} x")
     files = candidates[:limit] if limit else candidates
     share = len(files) / len(candidates) if candidates else 0
     label = "escalation run, first night" + (f" ({len(files)} files)" if limit else "")
-    measure(env, label,
-            lambda: files_model.with_company(company)._ar_run_batches(
-                files, "_ar_escalation_run_batch", 200),
-            int(open_items * share) if limit else open_items)
+    reached = []
+
+    def first_night():
+        done = files_model.with_company(company)._ar_run_batches(
+            files, "_ar_escalation_run_batch", 200)
+        reached.append(done)
+        return f"{done} customers reached a stage"
+
+    elapsed, queries = measure(env, label, first_night,
+                               int(open_items * share) if limit else open_items)
+    if reached and reached[0]:
+        print(f"{'first night per customer':<36} {elapsed / reached[0] * 1000:8.1f} ms "
+              f"{queries / reached[0]:8.1f} queries   ({reached[0]} customers reached a stage)")
     if not limit:
         measure(env, "escalation run, next night", files_model._cron_escalation, open_items)
 
@@ -235,6 +275,55 @@ def measure_aging(env, open_items):
     measure(env, "KPI snapshot (last month)",
             lambda: f"{len(env['ar.kpi.snapshot']._ar_compute(company, last_month_end))} rows",
             open_items)
+def measure_posting(env, partner_ids):
+    """Posting one invoice for a customer with 10 and with 1,000 open invoices: the
+    check off (vanilla action_post) and in block mode; median of 5, queries counted."""
+    from odoo import Command
+
+    from odoo.addons.ar_policy.guards import policy_write
+
+    company = env.ref("base.main_company")
+    partners = env["res.partner"].browse(partner_ids)
+    policy_write(partners.with_company(company)).write({"credit_limit": 1e12})
+    # the generated ledger puts them on hold: the check then refuses; measure a pass
+    env.cr.execute("""UPDATE ar_credit_file SET credit_hold = FALSE, hold_cause_overdue = FALSE,
+                      hold_cause_stage = FALSE, hold_cause_manual = FALSE,
+                      stage_deposit_percent = 0 WHERE partner_id = ANY(%s)""", [partner_ids])
+    env.cr.commit()
+    env.invalidate_all()
+    for partner in partners:
+        count = env["account.move"].search_count([
+            ("partner_id", "=", partner.id), ("state", "=", "posted")])
+        figures = {}
+        for mode in ("off", "block"):
+            company.ar_enforcement_mode = mode
+            times, queries = [], []
+            for _n in range(5):
+                move = env["account.move"].with_company(company).create({
+                    "move_type": "out_invoice", "partner_id": partner.id,
+                    "invoice_line_ids": [Command.create({
+                        "name": "Bench", "quantity": 1, "price_unit": 100.0,
+                        "tax_ids": [Command.clear()]})],
+                })
+                env.flush_all()
+                env.invalidate_all()
+                q0, t0 = sql_db.sql_counter, time.time()
+                try:
+                    move.action_post()
+                    env.flush_all()
+                except Exception as error:  # pylint: disable=broad-except
+                    print(f"posting in {mode} mode failed: {error}")
+                    env.cr.rollback()
+                    return
+                times.append(time.time() - t0)
+                queries.append(sql_db.sql_counter - q0)
+            figures[mode] = (sorted(times)[2], sorted(queries)[2])
+            env.cr.rollback()
+            env.invalidate_all()
+        (t_off, q_off), (t_block, q_block) = figures["off"], figures["block"]
+        print(f"posting, customer with {count:>5} invoices: vanilla (check off) "
+              f"{t_off * 1000:7.1f} ms {q_off:4d} queries; block mode {t_block * 1000:7.1f} ms "
+              f"{q_block:4d} queries; overhead {(t_block / t_off - 1) * 100 if t_off else 0:+.0f}%")
 
 
 def main():
@@ -245,6 +334,13 @@ def main():
         env = api.Environment(cr, odoo.SUPERUSER_ID, {})
         if args.generate:
             generate(env, args.customers, args.invoices)
+            posting_ids = (generate(env, 1, 10, "Bench Posting Small")
+                           + generate(env, 1, 1000, "Bench Posting Large"))
+            env["ir.config_parameter"].set_param("ar_bench.posting_partners",
+                                                 ",".join(map(str, posting_ids)))
+            cr.commit()
+            if args.generate_only:
+                return 0
         cr.execute("""SELECT COUNT(*) FROM account_move_line l JOIN account_account a
                       ON a.id = l.account_id WHERE a.account_type = 'asset_receivable'
                       AND NOT l.reconciled AND l.parent_state = 'posted'""")
@@ -268,6 +364,9 @@ def main():
         measure(env, "pilot growth + reviews (nightly)", files_model._cron_credit_review,
                 open_items)
         measure_escalation(env, files_model, open_items, args.escalation_files)
+        posting = env["ir.config_parameter"].get_param("ar_bench.posting_partners")
+        if posting:
+            measure_posting(env, [int(pid) for pid in posting.split(",")])
         # Concentration: every customer's revenue and receivables in one aggregation,
         # shares and levels in Python, rows written in bulk (one company).
         company = env.ref("base.main_company")

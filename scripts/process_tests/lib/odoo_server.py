@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 
-def start_server(work, extra_args=(), env=None, log_level="warn", preload=True):
+def start_server(work, extra_args=(), env=None, log_level="warn", preload=True, workers=2):
     """The server, its port and log file. ``preload=False``: the registry is loaded by
     each worker on its first request (not by the master before it forks), so that
     each worker's connections carry its own pid (application_name odoo-PID)."""
@@ -20,7 +20,7 @@ def start_server(work, extra_args=(), env=None, log_level="warn", preload=True):
     command = [
         sys.executable, launcher, "-c", os.environ["ODOO_RC"],
         "-d", os.environ["AR_TEST_DB"] if preload else "",
-        f"--db-filter=^{os.environ['AR_TEST_DB']}$", "--workers=2", "--max-cron-threads=0",
+        f"--db-filter=^{os.environ['AR_TEST_DB']}$", f"--workers={workers}", "--max-cron-threads=0",
         "--http-interface=127.0.0.1", f"--http-port={port}", f"--gevent-port={gevent_port}",
         "--limit-time-real=300", "--limit-time-cpu=300", f"--logfile={logfile}",
         f"--log-level={log_level}", "--log-handler=odoo.service.model:INFO", *extra_args,
