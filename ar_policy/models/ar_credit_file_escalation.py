@@ -233,6 +233,7 @@ class ArCreditFile(models.Model):
         Line = self.env["account.move.line"].sudo()
         Stage = self.env["ar.escalation.stage"].sudo()
         for company, company_files in self.grouped("company_id").items():
+            company_files._ar_warn_archived_policies()
             rows = self.env.execute_query(
                 self._ar_escalation_decision_sql(company, today, company_files)
             )
@@ -247,6 +248,23 @@ class ArCreditFile(models.Model):
                     reached_today=True, amount=amount, due_date=due_date,
                 ))
         return result
+
+    def _ar_warn_archived_policies(self):
+        """Logs, once per batch, the files whose own ladder is archived (the decision
+        query then uses the company's) and a company whose default ladder is archived
+        (no ladder at all), as ``_ar_escalation_policy`` does for one file."""
+        archived = self.filtered(lambda file: file.escalation_policy_id
+                                 and not file.escalation_policy_id.active)
+        if archived:
+            _logger.warning(
+                "Credit files %s name an archived escalation policy: the company's "
+                "default policy is used.", archived.ids,
+            )
+        for company in self.company_id:
+            policy = company.ar_escalation_policy_id
+            if policy and not policy.active:
+                _logger.warning("The default escalation policy %s of company %s is archived: "
+                                "no ladder for its credit files.", policy.id, company.id)
 
     @api.model
     def _ar_escalation_decision_sql(self, company, today, files):
