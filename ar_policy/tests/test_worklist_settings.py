@@ -135,3 +135,18 @@ class TestWorklistSettings(ArPolicyCommon):
             "old_value": "1.0", "new_value": "2.5"}])
         self.assertRecordValues(by_cause["Target DSO (days)"], [{
             "old_value": "45.0", "new_value": "50.0"}])
+
+    @freeze_time(TODAY)
+    def test_each_company_its_own_settings_in_one_refresh(self):
+        other = self.setup_other_company(name="Other Worklist Co")["company"]
+        other.write({"ar_worklist_call_after_days": 5})
+        partner = self._customer("Two Companies Ltd")
+        self._late(partner, 800.0, 10)
+        self._post(self._invoice(partner, 800.0, date=ago(20), due=ago(10), company=other))
+        files = self.env["ar.credit.file"].search([("partner_id", "=", partner.id)])
+        self.assertEqual(files.company_id, self.company | other)
+        files._ar_refresh_worklist()  # both companies in one call
+        rows = self.env["ar.worklist"].search([("file_id", "in", files.ids)])
+        # 10 days late: a call in the other company (from 5 days), not yet here (15)
+        self.assertEqual(rows.company_id, other)
+        self.assertEqual(rows.reason, "Call: 10 days late, never contacted")
