@@ -51,9 +51,8 @@ class TestPaymentScoreCalls(ArPolicyCommon):
         file._ar_compute_scores()
         self.assertEqual(file.payment_score, 80, "Two unreachable calls are not repeated yet")
         self._call(file, ago(10), "no_answer")
-        file._ar_compute_scores()
         self.assertEqual((file.payment_score, file.payment_rating), (70, "B"),
-                         "Three unreachable calls in 90 days: 80 - 10")
+                         "Logging the third unreachable call in 90 days rescored: 80 - 10")
 
         # "will pay today" 15 days ago, nothing paid within the 3 grace days: 70 - 5
         self._call(file, ago(15), "reached", "pay_today")
