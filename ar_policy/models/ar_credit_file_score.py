@@ -5,6 +5,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..rules import score as rules
+from ..rules import worklist as worklist_rules
 
 RATINGS = [(rules.A, "A"), (rules.B, "B"), (rules.C, "C"), (rules.D, "D")]
 TRENDS = [("up", "Improving"), ("flat", "Stable"), ("down", "Worsening")]
@@ -21,7 +22,8 @@ class ArCreditFile(models.Model):
         readonly=True, groups=BILLING_GROUPS,
         help="1-100 from the amount-weighted days beyond terms over the last 12 months "
         "(100 = paid early, 80 = on time, 50 = 30 days late), less points for broken "
-        "promises and chronic partial payments. Empty: nothing to judge yet.",
+        "promises, chronic partial payments, repeated unreachable calls and 'will pay "
+        "today' not kept. Empty: nothing to judge yet.",
     )
     payment_rating = fields.Selection(
         RATINGS, readonly=True, index=True,
@@ -48,11 +50,14 @@ class ArCreditFile(models.Model):
         for company, company_files in files.grouped("company_id").items():
             today = fields.Date.context_today(self.with_company(company))
             inputs = self._ar_score_inputs(company_files, company, today)
+            grace = company.sudo().ar_promise_grace_days
             for file in company_files:
-                items, partials, broken = inputs[file.partner_id.id]
-                year = rules.customer_score(items, today, broken[0], len(partials[0]))
+                items, partials, broken, calls = inputs[file.partner_id.id]
+                year = rules.customer_score(items, today, broken[0], len(partials[0]),
+                                            calls=calls, grace_days=grace)
                 _recent, _before, trend = rules.windows(
                     items, today, broken[1:], (len(partials[1]), len(partials[2])),
+                    calls=calls, grace_days=grace,
                 )
                 rows.append((file.id, year.score, year.rating, trend, year.days, today))
         if not rows:
@@ -78,11 +83,12 @@ class ArCreditFile(models.Model):
 
     @api.model
     def _ar_score_inputs(self, files, company, today):
-        """{commercial partner id: (score items, partial payments, broken promises)}:
-        the items paid in the last 12 months and those still open (``rules.ScoreItem``,
-        company currency), the payment dates of partial payments as three lists (12
-        months, last 90 days, the 90 before), and the broken promises counted the same
-        way. Three queries."""
+        """{commercial partner id: (score items, partial payments, broken promises,
+        calls)}: the items paid in the last 12 months and those still open
+        (``rules.ScoreItem``, company currency), the payment dates of partial payments as
+        three lists (12 months, last 90 days, the 90 before), the broken promises
+        counted the same way, and the calls of both trend windows' call windows
+        (``rules.CallFact``, grouped by day and kind). Four queries."""
         partner_ids = tuple(files.partner_id.ids)
         start = today - timedelta(days=rules.WINDOW_DAYS - 1)
         recent = today - timedelta(days=rules.TREND_DAYS - 1)
@@ -145,10 +151,40 @@ class ArCreditFile(models.Model):
             start=start, recent=recent, before=before, today=today, file_ids=tuple(files.ids),
         ))
         broken = {row[0]: row[1:] for row in broken_rows}
+        calls = self._ar_score_calls(files, today)
         return {
-            partner_id: (items[partner_id], partials[partner_id], broken.get(partner_id, (0, 0, 0)))
+            partner_id: (items[partner_id], partials[partner_id],
+                         broken.get(partner_id, (0, 0, 0)), calls[partner_id])
             for partner_id in partner_ids
         }
+
+    @api.model
+    def _ar_score_calls(self, files, today):
+        """{commercial partner id: [``rules.CallFact``]}: the calls on these files over
+        the call windows of both trend windows, counted per local day, outcome and
+        whether the customer said it would pay today. One grouped query."""
+        self.env["ar.call"].flush_model(["file_id", "date", "outcome", "excuse_id"])
+        self.env["ar.call.excuse"].flush_model(["next_step"])
+        since = today - timedelta(days=rules.TREND_DAYS + rules.CALL_WINDOW_DAYS)
+        tz = self.env.context.get("tz") or self.env.user.tz or "UTC"
+        calls = defaultdict(list)
+        for partner_id, day, outcome, pay_today, count in self.env.execute_query(SQL(
+            """
+            SELECT f.partner_id, (c.date AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date AS day,
+                   c.outcome, COALESCE(e.next_step = %(pay_today)s, FALSE) AS pay_today,
+                   COUNT(*)
+              FROM ar_call c
+              JOIN ar_credit_file f ON f.id = c.file_id
+              LEFT JOIN ar_call_excuse e ON e.id = c.excuse_id
+             WHERE c.file_id IN %(file_ids)s
+               AND c.date >= %(since)s AND c.date < %(until)s
+          GROUP BY f.partner_id, day, c.outcome, pay_today
+            """,
+            tz=tz, pay_today=worklist_rules.STEP_PROMISE_TODAY, file_ids=tuple(files.ids),
+            since=since, until=today + timedelta(days=2),
+        )):
+            calls[partner_id].append(rules.CallFact(day, outcome, pay_today, count))
+        return calls
 
     @api.model
     def _ar_refresh_scores_for_partners(self, partners, companies):

@@ -105,7 +105,7 @@ class ArCreditFile(models.Model):
         contacts = self._ar_worklist_contacts()
         promises = self._ar_worklist_promises(today)
         disputes = self._ar_worklist_disputes(positions)
-        settings = rules.Settings(rounding=company.currency_id.rounding)
+        settings = company._ar_worklist_settings()
         situations, facts = {}, {}
         for file in self:
             position = positions[file.partner_id.id]

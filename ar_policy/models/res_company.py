@@ -1,6 +1,9 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .res_company_kpi import KPI_TARGET_FIELDS
+from .res_company_worklist import WORKLIST_FIELDS
+
 CREDIT_STATUSES = [
     ("prepayment", "Prepayment only"),
     ("pilot", "Pilot"),
@@ -69,6 +72,8 @@ AR_POLICY_FIELDS = (
     "ar_conc_confirm_critical",
     "ar_conc_keep_daily_days",
     "ar_rating_rules",
+    *WORKLIST_FIELDS,
+    *KPI_TARGET_FIELDS,
 )
 
 INTERNAL = "base.group_user"

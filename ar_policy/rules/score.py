@@ -12,6 +12,13 @@ terms of its payments over a window (12 months), then less penalties:
 - Less ``BROKEN_PROMISE_POINTS`` (10) per broken promise, and
   ``CHRONIC_PARTIAL_POINTS`` (10) when payments are chronically partial: at least
   ``CHRONIC_PARTIAL_COUNT`` (3) partial payments in the window.
+- Less what the collector's calls tell (``CALL_WINDOW_DAYS``, the last 90 days):
+  ``UNREACHABLE_POINTS`` (10) when the customer was unreachable repeatedly, at least
+  ``UNREACHABLE_COUNT`` (3) calls with the outcome "no answer" or "wrong contact"; and
+  ``PAY_TODAY_POINTS`` (5) per "will pay today" not kept, a call with that excuse
+  followed by no payment from the call's day to the promise grace days after it (a
+  promise recorded from that call and broken counts as a broken promise as well).
+  A "will pay today" whose grace days are not over yet is not judged.
 - Rounded to a whole number and clamped to 1..100; None without anything to judge.
 
 Ratings: A from 80 (on time or better), B from 60, C from 40, D below. The trend
@@ -35,6 +42,11 @@ ANCHORS = ((-15, 100.0), (0, 80.0), (30, 50.0), (120, 1.0))
 BROKEN_PROMISE_POINTS = 10
 CHRONIC_PARTIAL_POINTS = 10
 CHRONIC_PARTIAL_COUNT = 3
+CALL_WINDOW_DAYS = 90
+UNREACHABLE_POINTS = 10
+UNREACHABLE_COUNT = 3
+UNREACHABLE_OUTCOMES = frozenset({"no_answer", "wrong_contact"})
+PAY_TODAY_POINTS = 5
 MIN_SCORE = 1
 MAX_SCORE = 100
 
@@ -90,18 +102,67 @@ def points(days):
     return ANCHORS[-1][1]
 
 
-def penalty(broken_promises=0, partial_payments=0):
-    """Points taken off for broken promises and chronic partial payments."""
+@dataclass(frozen=True)
+class CallFact:
+    """A collector's call: its day, its outcome (``ar.call`` outcome codes) and
+    whether the customer said it would pay that day; ``count`` calls alike."""
+
+    date: Date
+    outcome: str
+    pay_today: bool = False
+    count: int = 1
+
+
+@dataclass(frozen=True)
+class CallSignals:
+    """What the calls of the ``CALL_WINDOW_DAYS`` ending on a day tell."""
+
+    unreachable: int = 0
+    pay_today_not_kept: int = 0
+
+
+NO_CALLS = CallSignals()
+
+
+def call_signals(calls, payment_dates, today, grace_days=0, window_days=CALL_WINDOW_DAYS):
+    """Unreachable calls and "will pay today" not kept among ``calls`` (``CallFact``)
+    dated in the ``window_days`` ending on ``today``. A "will pay today" is kept when a
+    payment is dated from the call's day to ``grace_days`` after it; it is judged only
+    once that deadline is before ``today``."""
+    start = today - timedelta(days=window_days - 1)
+    paid = sorted(set(payment_dates))
+    unreachable = not_kept = 0
+    for call in calls:
+        if not start <= call.date <= today:
+            continue
+        if call.outcome in UNREACHABLE_OUTCOMES:
+            unreachable += call.count
+        elif call.pay_today:
+            deadline = call.date + timedelta(days=grace_days)
+            if deadline < today and not any(call.date <= day <= deadline for day in paid):
+                not_kept += call.count
+    return CallSignals(unreachable, not_kept)
+
+
+def penalty(broken_promises=0, partial_payments=0, calls=NO_CALLS):
+    """Points taken off for broken promises, chronic partial payments and what the
+    calls tell (``CallSignals``)."""
     chronic = partial_payments >= CHRONIC_PARTIAL_COUNT
-    return BROKEN_PROMISE_POINTS * max(broken_promises, 0) + (CHRONIC_PARTIAL_POINTS if chronic else 0)
+    unreachable = calls.unreachable >= UNREACHABLE_COUNT
+    return (
+        BROKEN_PROMISE_POINTS * max(broken_promises, 0)
+        + (CHRONIC_PARTIAL_POINTS if chronic else 0)
+        + (UNREACHABLE_POINTS if unreachable else 0)
+        + PAY_TODAY_POINTS * max(calls.pay_today_not_kept, 0)
+    )
 
 
-def score(days, broken_promises=0, partial_payments=0):
+def score(days, broken_promises=0, partial_payments=0, calls=NO_CALLS):
     """The 1-100 score for ``days`` beyond terms, less the penalties; None when
     ``days`` is None (nothing to judge)."""
     if days is None:
         return None
-    value = points(days) - penalty(broken_promises, partial_payments)
+    value = points(days) - penalty(broken_promises, partial_payments, calls)
     return int(min(max(round_amount(value, 1), MIN_SCORE), MAX_SCORE))
 
 
@@ -122,12 +183,17 @@ class Score:
     rating: str | None
 
 
-def customer_score(items, today, broken_promises=0, partial_payments=0, window_days=WINDOW_DAYS):
+def customer_score(items, today, broken_promises=0, partial_payments=0, window_days=WINDOW_DAYS,
+                   calls=(), grace_days=0):
     """Days beyond terms, score and rating on ``today`` over the ``window_days``
-    ending on it. Promise and partial-payment counts are those of the window."""
+    ending on it. Promise and partial-payment counts are those of the window; the
+    calls (``CallFact``) count over the ``CALL_WINDOW_DAYS`` ending on ``today``, the
+    items' payment dates telling whether a "will pay today" was kept."""
     start = today - timedelta(days=window_days - 1)
     days = days_beyond_terms(items, today, start)
-    value = score(days, broken_promises, partial_payments)
+    paid = [item.paid_date for item in items if item.paid_date is not None]
+    signals = call_signals(calls, paid, today, grace_days)
+    value = score(days, broken_promises, partial_payments, signals)
     return Score(None if days is None else round_amount(days, 0.01), value, rating(value))
 
 
@@ -137,13 +203,15 @@ def score_trend(recent, before, tolerance=TREND_TOLERANCE):
     return kpi.trend(recent, before, tolerance)
 
 
-def windows(items, today, broken_promises=(0, 0), partial_payments=(0, 0), days=TREND_DAYS):
+def windows(items, today, broken_promises=(0, 0), partial_payments=(0, 0), days=TREND_DAYS,
+            calls=(), grace_days=0):
     """(recent, before, trend): the ``Score`` of the last ``days`` to ``today``, that of
     the ``days`` before, and the trend between them. The counts are pairs (recent,
-    before)."""
-    recent = customer_score(items, today, broken_promises[0], partial_payments[0], days)
+    before); each window judges the calls of its own last ``CALL_WINDOW_DAYS``."""
+    recent = customer_score(items, today, broken_promises[0], partial_payments[0], days,
+                            calls, grace_days)
     before = customer_score(items, today - timedelta(days=days), broken_promises[1],
-                            partial_payments[1], days)
+                            partial_payments[1], days, calls, grace_days)
     return recent, before, score_trend(recent.score, before.score)
 
 

@@ -3,14 +3,17 @@
 The customers that need a human today, each with its next action and the reason for
 it, ordered by one priority (highest first):
 
-    priority = log10(1 + overdue net)
-               x (1 + min(days late of the oldest overdue item, 365) / 30)
-               x rating weight (A 1.0, B 1.25, C 1.5, D 2.0, no rating 1.25)
-             + 5 per broken promise
+    priority = amount weight x log10(1 + overdue net)
+               x (1 + lateness weight x min(days late of the oldest overdue item, 365) / 30)
+               x (1 + rating weight x (rating factor - 1))
+                 (rating factor: A 1.0, B 1.25, C 1.5, D 2.0, no rating 1.25)
+             + broken promise points x broken promises
              + min(days since the last contact, 30) / 10  (never contacted: 30)
 
-10,000 overdue 30 days on a B customer: 4 x 2 x 1.25 = 10; a broken promise adds
-half of that. The priority rises with each input, all others equal.
+The four weights are company settings (``Settings``; defaults 1, 1, 1 and 5 points).
+With the defaults, 10,000 overdue 30 days on a B customer: 4 x 2 x 1.25 = 10; a broken
+promise adds half of that. The priority rises with each input, all others equal; a
+weight of 0 leaves its input out.
 
 Next action: the first rule that applies, in this order:
 1. a promise was broken and nobody spoke to the customer since: call;
@@ -57,7 +60,9 @@ CONTACT_UNIT_DAYS = 10
 
 @dataclass(frozen=True)
 class Settings:
-    """The company's worklist policy. ``hand_over_days`` None: never hand over."""
+    """The company's worklist policy (company settings, read per company by the
+    worklist refresh). ``hand_over_days`` None: never hand over. The weights are the
+    priority's (module docstring)."""
 
     call_after_days: int = 15
     contact_every_days: int = 7
@@ -65,6 +70,10 @@ class Settings:
     legal_minimum: float = 0.0
     dispute_review_days: int = 14
     rounding: float = 0.01
+    amount_weight: float = 1.0
+    lateness_weight: float = 1.0
+    rating_weight: float = 1.0
+    broken_promise_points: float = BROKEN_PROMISE_BONUS
 
 
 @dataclass(frozen=True)
@@ -109,20 +118,24 @@ class Action(NamedTuple):
     params: dict
 
 
-def priority(overdue_net, oldest_days_late, rating, broken_promises, days_since_contact):
-    """The worklist's priority (module docstring); ``days_since_contact`` None: never."""
-    amount = math.log10(1.0 + max(overdue_net, 0.0))
-    lateness = 1.0 + min(max(oldest_days_late, 0), LATENESS_CAP_DAYS) / LATENESS_UNIT_DAYS
-    weight = RATING_WEIGHTS.get(rating, NO_RATING_WEIGHT)
+def priority(overdue_net, oldest_days_late, rating, broken_promises, days_since_contact,
+             settings=None):
+    """The worklist's priority (module docstring) with the weights of ``settings``
+    (None: the defaults); ``days_since_contact`` None: never."""
+    settings = settings or Settings()
+    amount = settings.amount_weight * math.log10(1.0 + max(overdue_net, 0.0))
+    lateness = 1.0 + settings.lateness_weight * (
+        min(max(oldest_days_late, 0), LATENESS_CAP_DAYS) / LATENESS_UNIT_DAYS)
+    weight = 1.0 + settings.rating_weight * (RATING_WEIGHTS.get(rating, NO_RATING_WEIGHT) - 1.0)
     silence = CONTACT_CAP_DAYS if days_since_contact is None else days_since_contact
     contact = min(max(silence, 0), CONTACT_CAP_DAYS) / CONTACT_UNIT_DAYS
-    value = amount * lateness * weight + BROKEN_PROMISE_BONUS * max(broken_promises, 0) + contact
-    return round_amount(value, 0.01)
+    broken = settings.broken_promise_points * max(broken_promises, 0)
+    return round_amount(amount * lateness * weight + broken + contact, 0.01)
 
 
-def situation_priority(situation, today):
+def situation_priority(situation, today, settings=None):
     return priority(situation.overdue_net, situation.oldest_days_late, situation.rating,
-                    situation.broken_promises, situation.days_since_contact(today))
+                    situation.broken_promises, situation.days_since_contact(today), settings)
 
 
 def next_action(situation, today, settings=None):
@@ -187,7 +200,7 @@ def worklist(situations, today, settings=None):
     human, highest priority first (then larger net overdue, then key)."""
     settings = settings or Settings()
     entries = [
-        Entry(key, situation_priority(s, today), next_action(s, today, settings))
+        Entry(key, situation_priority(s, today, settings), next_action(s, today, settings))
         for key, s in situations.items()
         if needs_human_today(s, today, settings)
     ]

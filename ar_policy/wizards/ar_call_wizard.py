@@ -68,6 +68,7 @@ class ArCallWizard(models.TransientModel):
         body = Markup("<p><b>%s</b><br/>%s</p>") % (self.env._("Call logged"), summary)
         file.sudo().message_post(body=body, message_type="comment", subtype_xmlid="mail.mt_note")
         action = self._ar_next_step(step)
+        file.sudo()._ar_compute_scores()  # call outcomes feed the score
         file._ar_worklist_done()
         return action or {"type": "ir.actions.act_window_close", "res_id": call.id}
 

@@ -135,3 +135,46 @@ class TestPilotGrowth:
         assert not score.allows_pilot_growth("C", rating_rules=True)
         assert not score.allows_pilot_growth("D", rating_rules=True)
         assert not score.allows_pilot_growth(None, rating_rules=True)
+
+
+class TestCallOutcomes:
+    """Unreachable calls and "will pay today" not kept take points off (90 days)."""
+
+    ITEMS = [paid(1000.0, date(2026, 3, 31), 0), paid(1000.0, date(2026, 6, 10), 0)]
+    CALLS = [
+        score.CallFact(date(2026, 6, 1), "no_answer"),
+        score.CallFact(date(2026, 6, 8), "wrong_contact"),
+        score.CallFact(date(2026, 6, 15), "no_answer"),
+        score.CallFact(date(2026, 6, 10), "reached", pay_today=True),  # paid that day: kept
+        score.CallFact(date(2026, 6, 20), "reached", pay_today=True),  # nothing to 23 Jun
+        score.CallFact(date(2026, 6, 28), "reached", pay_today=True),  # grace runs to 1 Jul
+        score.CallFact(date(2026, 3, 15), "no_answer"),  # before the 90 days (2 Apr)
+        score.CallFact(date(2026, 3, 1), "reached", pay_today=True),  # idem, not kept
+    ]
+
+    def test_signals(self):
+        paid_on = [item.paid_date for item in self.ITEMS]
+        signals = score.call_signals(self.CALLS, paid_on, TODAY, grace_days=3)
+        assert signals == score.CallSignals(unreachable=3, pay_today_not_kept=1)
+        # a payment on the last grace day keeps the promise
+        kept = score.call_signals(self.CALLS, [*paid_on, date(2026, 6, 23)], TODAY, 3)
+        assert kept.pay_today_not_kept == 0
+
+    def test_hand_computed_score(self):
+        # on time: 80; 3 unreachable calls: -10; one "will pay today" not kept: -5 -> 65, B
+        result = score.customer_score(self.ITEMS, TODAY, calls=self.CALLS, grace_days=3)
+        assert (result.score, result.rating) == (65, B)
+        assert score.customer_score(self.ITEMS, TODAY).score == 80
+
+    def test_two_unreachable_calls_are_not_repeated(self):
+        calls = [score.CallFact(date(2026, 6, 1), "no_answer"),
+                 score.CallFact(date(2026, 6, 2), "message")]  # a message is not unreachable
+        assert score.customer_score(self.ITEMS, TODAY, calls=calls).score == 80
+        grouped = [score.CallFact(date(2026, 6, 1), "no_answer", count=3)]
+        assert score.customer_score(self.ITEMS, TODAY, calls=grouped).score == 70
+
+    def test_each_window_judges_its_own_calls(self):
+        # recent (2 Apr - 30 Jun): 80 - 10 - 5 = 65; before (2 Jan - 1 Apr): the 1 Mar
+        # "will pay today" was not kept (nothing paid 1-4 Mar): 80 - 5 = 75. Worse: down.
+        recent, before, trend = score.windows(self.ITEMS, TODAY, calls=self.CALLS, grace_days=3)
+        assert (recent.score, before.score, trend) == (65, 75, DOWN)

@@ -175,3 +175,42 @@ def test_next_working_day():
     assert wl.next_working_day(TODAY) == date(2026, 7, 1)
     assert wl.next_working_day(date(2026, 7, 3)) == date(2026, 7, 6)
     assert wl.next_working_day(date(2026, 7, 4)) == date(2026, 7, 6)
+
+
+class TestPriorityWeights:
+    """The company's weights (``Settings``) in the priority."""
+
+    def test_defaults_keep_the_documented_formula(self):
+        assert wl.priority(10000.0, 30, "B", 0, 10, Settings()) == wl.priority(10000.0, 30, "B", 0, 10)
+
+    def test_hand_computed_weights(self):
+        settings = Settings(amount_weight=2.0, lateness_weight=0.0, rating_weight=0.5,
+                            broken_promise_points=10.0)
+        # 2 x log10(10,001) = 8.00 x (1 + 0 x 1) x (1 + 0.5 x (2.0 - 1)) = 12.00
+        # + 10 x 1 broken promise + 10/10 silence = 23.00
+        assert wl.priority(10000.0, 30, "D", 1, 10, settings) == pytest.approx(23.0)
+
+    def test_zero_weight_leaves_the_input_out(self):
+        no_lateness = Settings(lateness_weight=0.0)
+        assert wl.priority(1000.0, 5, "A", 0, 10, no_lateness) == wl.priority(
+            1000.0, 300, "A", 0, 10, no_lateness)
+        no_rating = Settings(rating_weight=0.0)
+        assert wl.priority(1000.0, 5, "A", 0, 10, no_rating) == wl.priority(
+            1000.0, 5, "D", 0, 10, no_rating)
+        no_promise = Settings(broken_promise_points=0.0)
+        assert wl.priority(1000.0, 5, "A", 3, 10, no_promise) == wl.priority(
+            1000.0, 5, "A", 0, 10, no_promise)
+
+    def test_weights_change_the_order(self):
+        situations = {
+            "big": Situation(99999.0, 16, "A", last_contact=ago(10)),
+            "late": Situation(999.0, 200, "D", last_contact=ago(10)),
+        }
+        default = wl.worklist(situations, TODAY, Settings(hand_over_days=None))
+        # big: 5.00 x 1.53 x 1 + 1 = 8.67; late: 3.00 x 7.67 x 2 + 1 = 47.0
+        assert [e.key for e in default] == ["late", "big"]
+        amount_only = Settings(hand_over_days=None, lateness_weight=0.0, rating_weight=0.0)
+        # big: 5.00 + 1 = 6.00; late: 3.00 + 1 = 4.00
+        entries = wl.worklist(situations, TODAY, amount_only)
+        assert [e.key for e in entries] == ["big", "late"]
+        assert [e.priority for e in entries] == pytest.approx([6.0, 4.0])
