@@ -48,3 +48,4 @@ from . import ar_escalation_history_portal
 from . import ar_portal_request
 from . import ar_promise_portal
 from . import ar_credit_file_portal
+from . import ar_portal_request_worklist

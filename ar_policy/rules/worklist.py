@@ -7,6 +7,7 @@ it, ordered by one priority (highest first):
                x (1 + min(days late of the oldest overdue item, 365) / 30)
                x rating weight (A 1.0, B 1.25, C 1.5, D 2.0, no rating 1.25)
              + 5 per broken promise
+             + 5 when the customer awaits an answer to a request from its account page
              + min(days since the last contact, 30) / 10  (never contacted: 30)
 
 10,000 overdue 30 days on a B customer: 4 x 2 x 1.25 = 10; a broken promise adds
@@ -15,12 +16,16 @@ half of that. The priority rises with each input, all others equal.
 Next action: the first rule that applies, in this order:
 1. a promise was broken and nobody spoke to the customer since: call;
 2. a promised instalment falls due today: call;
-3. the customer asked for a statement: send it;
-4. the oldest overdue item is ``hand_over_days`` late and the net overdue is at least
-   the legal minimum: hand over (to a collection agency or a lawyer);
-5. a dispute has been open ``dispute_review_days`` with no contact for as long:
+3. the customer asked on its account page for a payment plan, or for a promise date
+   beyond the company's horizon: answer it (accept or decline);
+4. the customer disputed an invoice on its account page and nobody spoke to it since:
    review the dispute;
-6. something is overdue ``call_after_days`` or more and nobody spoke to the customer
+5. the customer asked for a statement: send it;
+6. the oldest overdue item is ``hand_over_days`` late and the net overdue is at least
+   the legal minimum: hand over (to a collection agency or a lawyer);
+7. a dispute has been open ``dispute_review_days`` with no contact for as long:
+   review the dispute;
+8. something is overdue ``call_after_days`` or more and nobody spoke to the customer
    for ``contact_every_days``: call.
 A customer snoozed until a later date, or whose action was done today, is not on
 today's list.
@@ -38,6 +43,7 @@ CALL = "call"
 SEND_STATEMENT = "send_statement"
 HAND_OVER = "hand_over"
 REVIEW_DISPUTE = "review_dispute"
+ANSWER_REQUEST = "answer_request"
 
 PROMISE_BROKEN = "promise_broken"
 PROMISE_DUE = "promise_due_today"
@@ -45,12 +51,21 @@ STATEMENT_REQUESTED = "statement_requested"
 HAND_OVER_THRESHOLD = "hand_over_threshold"
 DISPUTE_OPEN = "dispute_open"
 NO_CONTACT = "no_contact"
+PLAN_REQUESTED = "plan_requested"
+PROMISE_REQUESTED = "promise_requested"
+CUSTOMER_DISPUTE = "customer_dispute"
+
+# What a customer may leave waiting on its account page (``Situation.request``).
+REQUEST_PLAN = "plan"
+REQUEST_PROMISE = "promise"
+REQUEST_DISPUTE = "dispute"
 
 RATING_WEIGHTS = {"A": 1.0, "B": 1.25, "C": 1.5, "D": 2.0}
 NO_RATING_WEIGHT = 1.25
 LATENESS_CAP_DAYS = 365
 LATENESS_UNIT_DAYS = 30
 BROKEN_PROMISE_BONUS = 5.0
+WAITING_REQUEST_BONUS = 5.0
 CONTACT_CAP_DAYS = 30
 CONTACT_UNIT_DAYS = 10
 
@@ -75,7 +90,9 @@ class Situation:
     ``promise_broken_on``: date the latest promise broke, None if none did;
     ``promise_due_on``: next instalment date of a live promise; ``dispute_since``:
     opening date of the oldest open dispute; ``done_on``: last day the collector
-    closed the customer's action.
+    closed the customer's action; ``request``: the customer's request from its account
+    page awaiting an answer (``REQUEST_PLAN``, ``REQUEST_PROMISE``, ``REQUEST_DISPUTE``),
+    sent on ``request_since``.
     """
 
     overdue_net: float = 0.0
@@ -89,6 +106,8 @@ class Situation:
     last_contact: Date | None = None
     snoozed_until: Date | None = None
     done_on: Date | None = None
+    request: str | None = None
+    request_since: Date | None = None
 
     def days_since_contact(self, today):
         return (today - self.last_contact).days if self.last_contact else None
@@ -109,20 +128,36 @@ class Action(NamedTuple):
     params: dict
 
 
-def priority(overdue_net, oldest_days_late, rating, broken_promises, days_since_contact):
-    """The worklist's priority (module docstring); ``days_since_contact`` None: never."""
+def priority(overdue_net, oldest_days_late, rating, broken_promises, days_since_contact,
+             awaits_answer=False):
+    """The worklist's priority (module docstring); ``days_since_contact`` None: never;
+    ``awaits_answer``: the customer awaits an answer to a request."""
     amount = math.log10(1.0 + max(overdue_net, 0.0))
     lateness = 1.0 + min(max(oldest_days_late, 0), LATENESS_CAP_DAYS) / LATENESS_UNIT_DAYS
     weight = RATING_WEIGHTS.get(rating, NO_RATING_WEIGHT)
     silence = CONTACT_CAP_DAYS if days_since_contact is None else days_since_contact
     contact = min(max(silence, 0), CONTACT_CAP_DAYS) / CONTACT_UNIT_DAYS
     value = amount * lateness * weight + BROKEN_PROMISE_BONUS * max(broken_promises, 0) + contact
+    if awaits_answer:
+        value += WAITING_REQUEST_BONUS
     return round_amount(value, 0.01)
 
 
 def situation_priority(situation, today):
     return priority(situation.overdue_net, situation.oldest_days_late, situation.rating,
-                    situation.broken_promises, situation.days_since_contact(today))
+                    situation.broken_promises, situation.days_since_contact(today),
+                    awaits_answer=waiting_request(situation))
+
+
+def waiting_request(situation):
+    """Whether the customer awaits an answer: a plan or a promise to accept or decline,
+    or a dispute nobody spoke to it about since it was sent."""
+    s = situation
+    if s.request in (REQUEST_PLAN, REQUEST_PROMISE):
+        return True
+    return s.request == REQUEST_DISPUTE and (
+        s.last_contact is None or s.request_since is None or s.last_contact < s.request_since
+    )
 
 
 def next_action(situation, today, settings=None):
@@ -137,6 +172,13 @@ def next_action(situation, today, settings=None):
         })
     if s.promise_due_on == today:
         return Action(CALL, PROMISE_DUE, {"due_on": today})
+    if waiting_request(s):
+        params = {"since": s.request_since,
+                  "days": (today - s.request_since).days if s.request_since else 0}
+        if s.request == REQUEST_DISPUTE:
+            return Action(REVIEW_DISPUTE, CUSTOMER_DISPUTE, params)
+        reason = PLAN_REQUESTED if s.request == REQUEST_PLAN else PROMISE_REQUESTED
+        return Action(ANSWER_REQUEST, reason, params)
     if s.statement_requested:
         return Action(SEND_STATEMENT, STATEMENT_REQUESTED, {})
     if (
