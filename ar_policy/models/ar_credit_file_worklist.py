@@ -120,6 +120,7 @@ class ArCreditFile(models.Model):
         contacts = self._ar_worklist_contacts()
         promises = self._ar_worklist_promises(today)
         requests = self._ar_worklist_requests()
+        statement_asked = self._ar_worklist_statement_requested()
         disputes = self._ar_worklist_disputes(positions)
         settings = rules.Settings(rounding=company.currency_id.rounding)
         situations, facts = {}, {}
@@ -138,6 +139,7 @@ class ArCreditFile(models.Model):
                 last_contact=contact.get("date"),
                 snoozed_until=file.worklist_snoozed_until or None,
                 done_on=file.worklist_done_on or None,
+                statement_requested=file.id in statement_asked,
                 request=requests.get(file.id, {}).get("kind"),
                 request_since=requests.get(file.id, {}).get("date"),
             )
@@ -238,6 +240,24 @@ class ArCreditFile(models.Model):
             facts.update(id=row["id"], date=row["date"], amount=row["amount"],
                          currency_id=row["currency_id"], status=status)
         return result
+
+    def _ar_worklist_statement_requested(self):
+        """The files whose customer asked for a statement on a call (the excuse's next
+        step) and got none since."""
+        self.env["ar.call"].flush_model()
+        self.env["ar.call.excuse"].flush_model()
+        self.env["ar.escalation.history"].flush_model()
+        return {file_id for (file_id,) in self.env.execute_query(SQL(
+            """
+            SELECT c.file_id FROM ar_call c
+              JOIN ar_call_excuse e ON e.id = c.excuse_id AND e.next_step = %s
+             WHERE c.file_id IN %s AND c.outcome = 'reached'
+               AND NOT EXISTS (SELECT 1 FROM ar_escalation_history h
+                                WHERE h.file_id = c.file_id AND h.action = 'statement'
+                                  AND h.date >= c.date)
+          GROUP BY c.file_id
+            """, rules.STEP_STATEMENT, tuple(self.ids),
+        ))}
 
     def _ar_worklist_requests(self):
         """{file id: {id, kind, date}}: the customer's oldest request from its account

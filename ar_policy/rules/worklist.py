@@ -20,7 +20,8 @@ Next action: the first rule that applies, in this order:
    beyond the company's horizon: answer it (accept or decline);
 4. the customer disputed an invoice on its account page and nobody spoke to it since:
    review the dispute;
-5. the customer asked for a statement: send it;
+5. the customer asked for a statement (a call's excuse) and none was sent since: send
+   it;
 6. the oldest overdue item is ``hand_over_days`` late and the net overdue is at least
    the legal minimum: hand over (to a collection agency or a lawyer);
 7. a dispute has been open ``dispute_review_days`` with no contact for as long:
@@ -247,8 +248,9 @@ STEP_DISPUTE = "dispute"  # disputes the invoice: open a dispute
 STEP_PROMISE_TODAY = "promise_today"  # will pay today: a promise for today
 STEP_CONTACT = "update_contact"  # wrong contact: update the invoicing contact
 STEP_RETRY = "retry"  # no answer: retry next working day
+STEP_STATEMENT = "send_statement"  # asks for a statement: send it now (else the worklist asks)
 STEPS = (STEP_RESEND, STEP_PROMISE, STEP_PLAN, STEP_DISPUTE, STEP_PROMISE_TODAY,
-         STEP_CONTACT, STEP_RETRY)
+         STEP_CONTACT, STEP_RETRY, STEP_STATEMENT)
 
 
 def next_working_day(day, weekend=(5, 6)):

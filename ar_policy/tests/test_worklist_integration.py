@@ -104,6 +104,25 @@ class TestWorklistIntegration(ArPolicyCommon):
         with freeze_time(TODAY + timedelta(days=7)):
             self.assertEqual(self._row().reason, "Call: 32 days late, no contact for 7 days")
 
+    def test_asked_for_a_statement_on_a_call(self):
+        """The excuse "asks for a statement" opens the statement's composer; not sent,
+        the worklist asks for it the next day; sent from the row, the row is done."""
+        excuse = self.env.ref("ar_policy.ar_excuse_statement")
+        action = self.env["ar.call.wizard"].with_user(self.controller).with_context(
+            default_file_id=self.file.id).create({"excuse_id": excuse.id}).action_confirm()
+        self.assertEqual(action["res_model"], "mail.compose.message")
+        self.assertFalse(self.Worklist.search([("file_id", "=", self.file.id)]))
+        with freeze_time(TODAY + timedelta(days=1)):
+            row = self._row()
+            self.assertEqual((row.action, row.reason),
+                             ("send_statement", "Send statement: asked for a copy"))
+            action = row.with_user(self.controller).action_send_statement()
+            self.env["mail.compose.message"].with_user(self.controller).with_context(
+                action["context"]).create({}).action_send_mail()
+            self.assertFalse(self.Worklist.search([("file_id", "=", self.file.id)]))
+        with freeze_time(TODAY + timedelta(days=8)):
+            self.assertEqual(self._row().reason, "Call: 33 days late, no contact for 7 days")
+
     def test_statement_sent_by_the_ladder_leaves_the_row(self):
         as_scheduler(self.env["ar.credit.file"].sudo())._ar_send_statements(self.file)
         history = self.file.escalation_history_ids.filtered(lambda h: h.action == "statement")
