@@ -110,8 +110,6 @@ class ArPolicyPortal(PortalAccount):
             file, _can_act = self._ar_file_access(file_id, access_token)
         except (AccessError, MissingError):
             return request.redirect("/my")
-        if not request.env.ref(STATEMENT_REPORT, raise_if_not_found=False):
-            return request.redirect(f"/my/account-statement/{file.id}")
         return self._show_report(model=file, report_type="pdf", report_ref=STATEMENT_REPORT,
                                  download=download)
 

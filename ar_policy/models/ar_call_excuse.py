@@ -11,6 +11,7 @@ NEXT_STEPS = [
     (rules.STEP_PROMISE_TODAY, "Record a promise for today"),
     (rules.STEP_CONTACT, "Update the invoicing contact"),
     (rules.STEP_RETRY, "Retry next working day"),
+    (rules.STEP_STATEMENT, "Send the statement of account"),
 ]
 
 

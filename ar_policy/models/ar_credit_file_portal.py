@@ -117,7 +117,6 @@ class ArCreditFile(models.Model):
         )
         disputed_lines = Line.browse([item.line_id for item in position.items
                                       if item.excluded == position_rules.DISPUTE])
-        report = env.ref(STATEMENT_REPORT, raise_if_not_found=False)
         horizon = company.ar_promise_horizon_days
         return {
             "file": file,
@@ -140,7 +139,6 @@ class ArCreditFile(models.Model):
             } for line in disputed_lines],
             "requests": file.portal_request_ids[:20],
             "reasons": env["ar.portal.request"]._ar_dispute_reasons(company),
-            "has_statement": bool(report),
             "horizon_date": fields.Date.to_string(today + timedelta(days=horizon)),
             "min_date": fields.Date.to_string(today),
             "max_instalments": company.ar_promise_max_instalments,

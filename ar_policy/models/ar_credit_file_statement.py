@@ -115,14 +115,22 @@ class ArCreditFile(models.Model):
     # Ladder
     # ------------------------------------------------------------------
 
-    def _ar_escalation_act(self, items, today):
-        """The stage action "send statement": one statement per customer per run."""
-        result = super()._ar_escalation_act(items, today)
-        stages = self.env["ar.escalation.stage"].browse([
-            item["stage"].id for item in items if item["reached_today"]
-        ]).filtered("action_statement")
-        if stages:
-            self._ar_send_statements(self, stage=stages.sorted("offset_days")[-1:], today=today)
+    def _ar_escalation_act_files(self, evaluation, today):
+        """The stage action "send statement": one statement per customer per run (the
+        run acts on its files in bulk and, after a failure, file by file: both come
+        here)."""
+        result = super()._ar_escalation_act_files(evaluation, today)
+        Stage = self.env["ar.escalation.stage"]
+        by_stage = {}
+        for file in self:
+            stages = Stage.browse([
+                item["stage"].id for item in evaluation.get(file.id, []) if item["reached_today"]
+            ]).filtered("action_statement")
+            if stages:
+                stage = stages.sorted("offset_days")[-1]
+                by_stage[stage] = by_stage.get(stage, self.browse()) | file
+        for stage, files in by_stage.items():
+            self._ar_send_statements(files, stage=stage, today=today)
         return result
 
     # ------------------------------------------------------------------

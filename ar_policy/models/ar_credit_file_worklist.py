@@ -6,12 +6,14 @@ from odoo import fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL, format_date
 
+from ..guards import is_scheduler
 from ..rules import position as position_rules
 from ..rules import score as score_rules
 from ..rules import worklist as rules
 
-# History actions by a person that count as a contact with the customer.
-CONTACT_ACTIONS = ("call", "promise", "dispute", "resend")
+# History actions by a collector that count as a contact with the customer (the
+# customer's own, from its account page, do not).
+CONTACT_ACTIONS = ("call", "promise", "dispute", "resend", "statement", "portal_answer")
 
 
 class ArCreditFile(models.Model):
@@ -42,10 +44,23 @@ class ArCreditFile(models.Model):
                                     default_file_id=self.id)
 
     def _ar_worklist_done(self):
-        """The collector acted today: off today's list (rebuilt for these files)."""
+        """The collector acted today: off today's list (rebuilt for these files). What
+        the customer does on its account page only refreshes its row: the collector
+        still has to see it."""
         files = self.sudo()
+        if not self.env.user._is_internal():
+            files._ar_refresh_worklist()
+            return
         files.write({"worklist_done_on": fields.Date.context_today(self)})
         files._ar_refresh_worklist()
+
+    def _ar_log_statements(self, messages, stage=None, today=None):
+        """A statement sent by the collector (from the worklist, the file, a list of
+        customers) is the day's action: the file leaves today's list."""
+        result = super()._ar_log_statements(messages, stage=stage, today=today)
+        if messages and not is_scheduler(self.env):
+            self.browse([file.id for file in messages])._ar_worklist_done()
+        return result
 
     def _ar_snooze(self, until, reason):
         """Off the worklist until ``until`` (a later day), with a reason kept in the
@@ -104,6 +119,8 @@ class ArCreditFile(models.Model):
         positions = self.env["ar.account.position"]._ar_positions(self.partner_id, company, today)
         contacts = self._ar_worklist_contacts()
         promises = self._ar_worklist_promises(today)
+        requests = self._ar_worklist_requests()
+        statement_asked = self._ar_worklist_statement_requested()
         disputes = self._ar_worklist_disputes(positions)
         settings = company._ar_worklist_settings()
         situations, facts = {}, {}
@@ -122,6 +139,9 @@ class ArCreditFile(models.Model):
                 last_contact=contact.get("date"),
                 snoozed_until=file.worklist_snoozed_until or None,
                 done_on=file.worklist_done_on or None,
+                statement_requested=file.id in statement_asked,
+                request=requests.get(file.id, {}).get("kind"),
+                request_since=requests.get(file.id, {}).get("date"),
             )
             facts[file.id] = (file, contact, promise, dispute_count)
         Worklist = self.env["ar.worklist"]
@@ -154,6 +174,7 @@ class ArCreditFile(models.Model):
                 "dispute_days": (today - situation.dispute_since).days
                 if situation.dispute_since else 0,
                 "stage_id": file.escalation_stage_id.id,
+                "request_id": requests.get(file.id, {}).get("id"),
             })
         return rows
 
@@ -166,9 +187,11 @@ class ArCreditFile(models.Model):
         result = {}
         for file_id, day in self.env.execute_query(SQL(
             """
-            SELECT file_id, MAX(date)::date FROM ar_escalation_history
-             WHERE file_id IN %s AND user_id IS NOT NULL AND action IN %s
-          GROUP BY file_id
+            SELECT h.file_id, MAX(h.date)::date
+              FROM ar_escalation_history h
+              JOIN res_users u ON u.id = h.user_id AND NOT u.share
+             WHERE h.file_id IN %s AND h.action IN %s
+          GROUP BY h.file_id
             """, file_ids, CONTACT_ACTIONS,
         )):
             result[file_id] = {"date": day}
@@ -216,6 +239,43 @@ class ArCreditFile(models.Model):
                 status = "broken"
             facts.update(id=row["id"], date=row["date"], amount=row["amount"],
                          currency_id=row["currency_id"], status=status)
+        return result
+
+    def _ar_worklist_statement_requested(self):
+        """The files whose customer asked for a statement on a call (the excuse's next
+        step) and got none since."""
+        self.env["ar.call"].flush_model()
+        self.env["ar.call.excuse"].flush_model()
+        self.env["ar.escalation.history"].flush_model()
+        return {file_id for (file_id,) in self.env.execute_query(SQL(
+            """
+            SELECT c.file_id FROM ar_call c
+              JOIN ar_call_excuse e ON e.id = c.excuse_id AND e.next_step = %s
+             WHERE c.file_id IN %s AND c.outcome = 'reached'
+               AND NOT EXISTS (SELECT 1 FROM ar_escalation_history h
+                                WHERE h.file_id = c.file_id AND h.action = 'statement'
+                                  AND h.date >= c.date)
+          GROUP BY c.file_id
+            """, rules.STEP_STATEMENT, tuple(self.ids),
+        ))}
+
+    def _ar_worklist_requests(self):
+        """{file id: {id, kind, date}}: the customer's oldest request from its account
+        page still awaiting an answer (a plan or a promise to accept or decline first,
+        then an open dispute)."""
+        self.env["ar.portal.request"].flush_model()
+        result = {}
+        for row in self.env.execute_query_dict(SQL(
+            """
+            SELECT DISTINCT ON (file_id) file_id, id, kind, create_date::date AS date
+              FROM ar_portal_request
+             WHERE file_id IN %s
+               AND ((kind IN ('promise', 'plan') AND state = 'requested')
+                    OR (kind = 'dispute' AND state = 'open'))
+          ORDER BY file_id, kind = 'dispute', create_date, id
+            """, tuple(self.ids),
+        )):
+            result[row["file_id"]] = row
         return result
 
     def _ar_worklist_disputes(self, positions):

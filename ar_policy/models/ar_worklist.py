@@ -10,6 +10,7 @@ ACTIONS = [
     (rules.SEND_STATEMENT, "Send statement"),
     (rules.HAND_OVER, "Hand over"),
     (rules.REVIEW_DISPUTE, "Review dispute"),
+    (rules.ANSWER_REQUEST, "Answer request"),
 ]
 PROMISE_STATUSES = [("open", "Open"), ("due", "Due today"), ("broken", "Broken")]
 
@@ -55,6 +56,10 @@ class ArWorklist(models.Model):
     dispute_count = fields.Integer(string="Disputes", readonly=True)
     dispute_days = fields.Integer(string="Dispute Age", readonly=True, aggregator="max")
     stage_id = fields.Many2one("ar.escalation.stage", string="Stage", readonly=True)
+    request_id = fields.Many2one(
+        "ar.portal.request", string="Customer Request", readonly=True,
+        help="The customer's request from its account page awaiting an answer.",
+    )
 
     # ------------------------------------------------------------------
     # Row buttons
@@ -99,6 +104,16 @@ class ArWorklist(models.Model):
         self.env["ar.promise"]._ar_resend_invoices(moves)
         return {"type": "ir.actions.client", "tag": "soft_reload"}
 
+    def action_send_statement(self):
+        """The statement of account in Odoo's mail composer; once sent, the row
+        leaves today's list."""
+        self.ensure_one()
+        return self.file_id.action_ar_send_statement()
+
+    def action_open_request(self):
+        self.ensure_one()
+        return self.request_id.action_open()
+
     def action_snooze(self):
         return self._ar_wizard("ar.worklist.snooze.wizard", self.env._("Snooze"),
                                default_file_ids=self.file_id.ids)
@@ -142,6 +157,12 @@ class ArWorklist(models.Model):
             return _("Call: promise broken %s", days_ago(params["days"]))
         if action.reason == rules.PROMISE_DUE:
             return _("Call: a promised payment is due today")
+        if action.reason == rules.PLAN_REQUESTED:
+            return _("Answer: payment plan requested %s", days_ago(params["days"]))
+        if action.reason == rules.PROMISE_REQUESTED:
+            return _("Answer: promise beyond the horizon requested %s", days_ago(params["days"]))
+        if action.reason == rules.CUSTOMER_DISPUTE:
+            return _("Review: invoice disputed by the customer %s", days_ago(params["days"]))
         if action.reason == rules.STATEMENT_REQUESTED:
             return _("Send statement: asked for a copy")
         if action.reason == rules.HAND_OVER_THRESHOLD:

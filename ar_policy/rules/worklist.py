@@ -8,6 +8,7 @@ it, ordered by one priority (highest first):
                x (1 + rating weight x (rating factor - 1))
                  (rating factor: A 1.0, B 1.25, C 1.5, D 2.0, no rating 1.25)
              + broken promise points x broken promises
+             + 5 when the customer awaits an answer to a request from its account page
              + min(days since the last contact, 30) / 10  (never contacted: 30)
 
 The four weights are company settings (``Settings``; defaults 1, 1, 1 and 5 points).
@@ -18,12 +19,17 @@ weight of 0 leaves its input out.
 Next action: the first rule that applies, in this order:
 1. a promise was broken and nobody spoke to the customer since: call;
 2. a promised instalment falls due today: call;
-3. the customer asked for a statement: send it;
-4. the oldest overdue item is ``hand_over_days`` late and the net overdue is at least
-   the legal minimum: hand over (to a collection agency or a lawyer);
-5. a dispute has been open ``dispute_review_days`` with no contact for as long:
+3. the customer asked on its account page for a payment plan, or for a promise date
+   beyond the company's horizon: answer it (accept or decline);
+4. the customer disputed an invoice on its account page and nobody spoke to it since:
    review the dispute;
-6. something is overdue ``call_after_days`` or more and nobody spoke to the customer
+5. the customer asked for a statement (a call's excuse) and none was sent since: send
+   it;
+6. the oldest overdue item is ``hand_over_days`` late and the net overdue is at least
+   the legal minimum: hand over (to a collection agency or a lawyer);
+7. a dispute has been open ``dispute_review_days`` with no contact for as long:
+   review the dispute;
+8. something is overdue ``call_after_days`` or more and nobody spoke to the customer
    for ``contact_every_days``: call.
 A customer snoozed until a later date, or whose action was done today, is not on
 today's list.
@@ -41,6 +47,7 @@ CALL = "call"
 SEND_STATEMENT = "send_statement"
 HAND_OVER = "hand_over"
 REVIEW_DISPUTE = "review_dispute"
+ANSWER_REQUEST = "answer_request"
 
 PROMISE_BROKEN = "promise_broken"
 PROMISE_DUE = "promise_due_today"
@@ -48,12 +55,21 @@ STATEMENT_REQUESTED = "statement_requested"
 HAND_OVER_THRESHOLD = "hand_over_threshold"
 DISPUTE_OPEN = "dispute_open"
 NO_CONTACT = "no_contact"
+PLAN_REQUESTED = "plan_requested"
+PROMISE_REQUESTED = "promise_requested"
+CUSTOMER_DISPUTE = "customer_dispute"
+
+# What a customer may leave waiting on its account page (``Situation.request``).
+REQUEST_PLAN = "plan"
+REQUEST_PROMISE = "promise"
+REQUEST_DISPUTE = "dispute"
 
 RATING_WEIGHTS = {"A": 1.0, "B": 1.25, "C": 1.5, "D": 2.0}
 NO_RATING_WEIGHT = 1.25
 LATENESS_CAP_DAYS = 365
 LATENESS_UNIT_DAYS = 30
 BROKEN_PROMISE_BONUS = 5.0
+WAITING_REQUEST_BONUS = 5.0
 CONTACT_CAP_DAYS = 30
 CONTACT_UNIT_DAYS = 10
 
@@ -84,7 +100,9 @@ class Situation:
     ``promise_broken_on``: date the latest promise broke, None if none did;
     ``promise_due_on``: next instalment date of a live promise; ``dispute_since``:
     opening date of the oldest open dispute; ``done_on``: last day the collector
-    closed the customer's action.
+    closed the customer's action; ``request``: the customer's request from its account
+    page awaiting an answer (``REQUEST_PLAN``, ``REQUEST_PROMISE``, ``REQUEST_DISPUTE``),
+    sent on ``request_since``.
     """
 
     overdue_net: float = 0.0
@@ -98,6 +116,8 @@ class Situation:
     last_contact: Date | None = None
     snoozed_until: Date | None = None
     done_on: Date | None = None
+    request: str | None = None
+    request_since: Date | None = None
 
     def days_since_contact(self, today):
         return (today - self.last_contact).days if self.last_contact else None
@@ -119,9 +139,10 @@ class Action(NamedTuple):
 
 
 def priority(overdue_net, oldest_days_late, rating, broken_promises, days_since_contact,
-             settings=None):
+             settings=None, awaits_answer=False):
     """The worklist's priority (module docstring) with the weights of ``settings``
-    (None: the defaults); ``days_since_contact`` None: never."""
+    (None: the defaults); ``days_since_contact`` None: never; ``awaits_answer``: the
+    customer awaits an answer to a request."""
     settings = settings or Settings()
     amount = settings.amount_weight * math.log10(1.0 + max(overdue_net, 0.0))
     lateness = 1.0 + settings.lateness_weight * (
@@ -130,12 +151,27 @@ def priority(overdue_net, oldest_days_late, rating, broken_promises, days_since_
     silence = CONTACT_CAP_DAYS if days_since_contact is None else days_since_contact
     contact = min(max(silence, 0), CONTACT_CAP_DAYS) / CONTACT_UNIT_DAYS
     broken = settings.broken_promise_points * max(broken_promises, 0)
-    return round_amount(amount * lateness * weight + broken + contact, 0.01)
+    value = amount * lateness * weight + broken + contact
+    if awaits_answer:
+        value += WAITING_REQUEST_BONUS
+    return round_amount(value, 0.01)
 
 
 def situation_priority(situation, today, settings=None):
     return priority(situation.overdue_net, situation.oldest_days_late, situation.rating,
-                    situation.broken_promises, situation.days_since_contact(today), settings)
+                    situation.broken_promises, situation.days_since_contact(today), settings,
+                    awaits_answer=waiting_request(situation))
+
+
+def waiting_request(situation):
+    """Whether the customer awaits an answer: a plan or a promise to accept or decline,
+    or a dispute nobody spoke to it about since it was sent."""
+    s = situation
+    if s.request in (REQUEST_PLAN, REQUEST_PROMISE):
+        return True
+    return s.request == REQUEST_DISPUTE and (
+        s.last_contact is None or s.request_since is None or s.last_contact < s.request_since
+    )
 
 
 def next_action(situation, today, settings=None):
@@ -150,6 +186,13 @@ def next_action(situation, today, settings=None):
         })
     if s.promise_due_on == today:
         return Action(CALL, PROMISE_DUE, {"due_on": today})
+    if waiting_request(s):
+        params = {"since": s.request_since,
+                  "days": (today - s.request_since).days if s.request_since else 0}
+        if s.request == REQUEST_DISPUTE:
+            return Action(REVIEW_DISPUTE, CUSTOMER_DISPUTE, params)
+        reason = PLAN_REQUESTED if s.request == REQUEST_PLAN else PROMISE_REQUESTED
+        return Action(ANSWER_REQUEST, reason, params)
     if s.statement_requested:
         return Action(SEND_STATEMENT, STATEMENT_REQUESTED, {})
     if (
@@ -218,8 +261,9 @@ STEP_DISPUTE = "dispute"  # disputes the invoice: open a dispute
 STEP_PROMISE_TODAY = "promise_today"  # will pay today: a promise for today
 STEP_CONTACT = "update_contact"  # wrong contact: update the invoicing contact
 STEP_RETRY = "retry"  # no answer: retry next working day
+STEP_STATEMENT = "send_statement"  # asks for a statement: send it now (else the worklist asks)
 STEPS = (STEP_RESEND, STEP_PROMISE, STEP_PLAN, STEP_DISPUTE, STEP_PROMISE_TODAY,
-         STEP_CONTACT, STEP_RETRY)
+         STEP_CONTACT, STEP_RETRY, STEP_STATEMENT)
 
 
 def next_working_day(day, weekend=(5, 6)):

@@ -25,3 +25,4 @@ from . import test_tour_worklist
 from . import test_portal
 from . import test_tour_portal
 from . import test_worklist_rpc
+from . import test_worklist_integration

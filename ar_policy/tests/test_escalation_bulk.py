@@ -51,6 +51,8 @@ class TestEscalationBulk(ArPolicyCommon):
             invoice._portal_ensure_token()
         files = cls.File._ar_files_for(partners, cls.company, create=True)
         cls.files = cls.File.browse(sorted(f.id for f in files.values()))
+        for file in cls.files:  # the reminders link to the account page with it
+            file._portal_ensure_token()
 
     def _ar_outcome(self):
         """What the customers and the collectors got, in terms that do not depend on

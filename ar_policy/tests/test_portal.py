@@ -1,4 +1,6 @@
+import subprocess
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import Command, fields, http
 from odoo.exceptions import AccessError, UserError
@@ -121,8 +123,7 @@ class TestArPolicyPortal(ArPolicyCommon, HttpCase):
         self.assertIn(self.late.get_portal_url().split("?")[0], page, "pay one invoice")
         self.assertNotIn("/my/invoices/overdue", page,
                          "Odoo's own 'pay all overdue' pays the invoices addressed to the contact")
-        if not self.env.ref("ar_policy.action_report_ar_statement", raise_if_not_found=False):
-            self.assertNotIn("Statement (PDF)", page, "no link without the statement report")
+        self.assertIn("Statement (PDF)", page)
         counters = self.make_jsonrpc_request("/my/counters", {"counters": ["ar_statement_count"]})
         self.assertEqual(counters["ar_statement_count"], 3)
 
@@ -200,44 +201,48 @@ class TestArPolicyPortal(ArPolicyCommon, HttpCase):
                                      "access_token": self.file.access_token})
         self.assertEqual(self._state(), before)
 
-    def _statement_report(self):
-        """The statement report, or a stand-in with its xmlid when it is not installed."""
-        report = self.env.ref("ar_policy.action_report_ar_statement", raise_if_not_found=False)
-        if report:
-            return report
-        view = self.env["ir.ui.view"].create({
-            "name": "ar_policy.test_statement_document",
-            "type": "qweb",
-            "arch": '<t t-name="ar_policy.test_statement_document"><t t-call="web.html_container">'
-                    '<p t-foreach="docs" t-as="o" t-out="o.partner_id.name"/></t></t>',
-        })
-        report = self.env["ir.actions.report"].create({
-            "name": "Statement", "model": "ar.credit.file", "report_type": "qweb-pdf",
-            "report_name": "ar_policy.test_statement_document",
-        })
-        self.env["ir.model.data"].create([
-            {"module": "ar_policy", "name": "test_statement_document", "model": "ir.ui.view",
-             "res_id": view.id},
-            {"module": "ar_policy", "name": "action_report_ar_statement",
-             "model": "ir.actions.report", "res_id": report.id},
-        ])
-        return report
-
     def test_statement_pdf(self):
-        self._statement_report()
+        """The page's "Statement (PDF)" is the statement of account
+        (``ar_policy.action_report_ar_statement``), with the page's net overdue and
+        balance; by the customer, by the file's token, never by another document's."""
         self.authenticate("ar_portal_buyer", "ar_portal_buyer")
         page = self.url_open("/my/account-statement").text
         self.assertIn("Statement (PDF)", page)
         self.assertIn(self._url("/pdf"), page)
-        response = self.url_open(self._url("/pdf"))
-        self.assertEqual(response.status_code, 200)
-        self.assertIn(self.customer.name, response.text)
-        # by token, and not with another document's token
-        self.authenticate(None, None)
-        response = self.url_open(self._url(f"/pdf?access_token={self.file._portal_ensure_token()}"))
-        self.assertIn(self.customer.name, response.text)
-        response = self.url_open(self._url(f"/pdf?access_token={self.late._portal_ensure_token()}"))
-        self.assertNotIn(self.customer.name, response.text)
+        values = self.file._ar_escalation_mail_values()
+        for figure in (values["overdue_net"], values["balance"]):
+            self.assertIn(figure, page)
+        # wkhtmltopdf must not call back the test server, which serves this request
+        self.env["ir.config_parameter"].sudo().set_param("report.url", "http://127.0.0.1:9")
+        IrActionsReport = type(self.env["ir.actions.report"])
+        render = IrActionsReport._render_qweb_pdf
+
+        def real_pdf(report, report_ref, res_ids=None, data=None):
+            # tests render reports as HTML unless told otherwise
+            return render(report.with_context(force_report_rendering=True), report_ref,
+                          res_ids=res_ids, data=data)
+
+        with patch.object(IrActionsReport, "_render_qweb_pdf", real_pdf):
+            response = self.url_open(self._url("/pdf"))
+            self.assertEqual(response.status_code, 200)
+            self.assertEqual(response.headers["Content-Type"], "application/pdf")
+            text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=response.content,
+                                  capture_output=True, check=True).stdout.decode()
+            text = text.replace("\xa0", " ")
+            self.assertIn("Statement of Account", text)
+            self.assertIn(self.customer.name, text)
+            for figure in (values["overdue_net"], values["balance"]):
+                self.assertIn(figure.replace("\xa0", " "), text)
+            for invoice in (self.late, self.later, self.not_due, self.refund):
+                self.assertIn(invoice.name, text)
+            # by token, and not with another document's token
+            self.authenticate(None, None)
+            token = self.file._portal_ensure_token()
+            response = self.url_open(self._url(f"/pdf?access_token={token}"))
+            self.assertEqual(response.headers["Content-Type"], "application/pdf")
+            response = self.url_open(self._url(f"/pdf?access_token={self.late._portal_ensure_token()}"))
+            self.assertNotEqual(response.headers["Content-Type"], "application/pdf")
+            self.assertNotIn(self.customer.name, response.text)
 
     def test_letter_links_to_page(self):
         row = self.env["ar.escalation.history"]._ar_record([dict(file=self.file, action="letter")])

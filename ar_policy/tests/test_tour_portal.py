@@ -9,7 +9,8 @@ from .common import ArPolicyCommon
 @tagged("post_install", "-at_install", "ar_policy_tour")
 class TestArPolicyPortalTour(ArPolicyCommon, HttpCase):
     """Issue 12: a portal customer opens the link of its reminder, promises a date on
-    one invoice and disputes another; the collector sees both on the credit file."""
+    one invoice and disputes another; the collector sees both on the worklist
+    (Invoicing > Customers > Collections) and on the credit file."""
 
     def test_portal_tour(self):
         company = self.company
@@ -52,6 +53,9 @@ class TestArPolicyPortalTour(ArPolicyCommon, HttpCase):
         self.assertEqual(
             sorted(file.portal_request_ids.mapped("kind")), ["dispute", "promise"])
         self.assertEqual(file.activity_ids.user_id, self.controller)
+        row = self.env["ar.worklist"].search([("file_id", "=", file.id)])
+        self.assertEqual((row.action, row.promise_status, row.promise_date, row.dispute_count),
+                         ("review_dispute", "open", today + timedelta(days=7), 1),
+                         "the customer's acts refreshed its row, still on today's list")
 
-        self.start_tour("/odoo/action-ar_policy.action_ar_credit_file",
-                        "ar_policy_portal_collector_tour", login="ar_controller")
+        self.start_tour("/odoo", "ar_policy_portal_collector_tour", login="ar_controller")

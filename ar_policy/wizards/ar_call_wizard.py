@@ -74,7 +74,7 @@ class ArCallWizard(models.TransientModel):
 
     def _ar_next_step(self, step):
         """Performs the step (resend now) or schedules it (activity), or returns the
-        wizard that records it (promise, plan, dispute)."""
+        wizard that records it (promise, plan, dispute, the statement's composer)."""
         file = self.file_id
         today = fields.Date.context_today(self)
         moves = self.move_ids
@@ -93,6 +93,8 @@ class ArCallWizard(models.TransientModel):
                 context["default_is_plan"] = True
             return self._ar_wizard("ar.promise.wizard", self.env._("Record a Promise to Pay"),
                                    context)
+        if step == rules.STEP_STATEMENT:
+            return file.action_ar_send_statement()
         if step == rules.STEP_DISPUTE:
             return self._ar_wizard("ar.dispute.wizard", self.env._("Dispute an Invoice"),
                                    {"default_move_ids": moves.ids,

@@ -47,6 +47,13 @@ class TestPriority:
         assert wl.priority(1000.0, 365, "A", 0, 30) == wl.priority(1000.0, 500, "A", 0, 30)
         assert wl.priority(1000.0, 40, "A", 0, 30) == wl.priority(1000.0, 40, "A", 0, 90)
 
+    def test_customer_awaiting_an_answer_adds_five(self):
+        assert wl.priority(0.0, 0, None, 0, 2, awaits_answer=True) == pytest.approx(5.2)
+        waiting = Situation(request="plan", request_since=TODAY, last_contact=ago(2))
+        assert wl.situation_priority(waiting, TODAY) == pytest.approx(5.2)
+        answered = Situation(request="dispute", request_since=ago(3), last_contact=ago(2))
+        assert wl.situation_priority(answered, TODAY) == pytest.approx(0.2)
+
     def test_monotonic_in_each_input(self):
         base = dict(overdue_net=5000.0, oldest_days_late=20, rating="B", broken_promises=1,
                     days_since_contact=5)
@@ -79,6 +86,29 @@ class TestNextAction:
     def test_statement_requested(self):
         situation = Situation(overdue_net=500.0, oldest_days_late=100, statement_requested=True)
         assert wl.next_action(situation, TODAY) == (SEND_STATEMENT, STATEMENT_REQUESTED, {})
+
+    def test_customer_requests_awaiting_an_answer(self):
+        # after a broken promise or a promise due today, before a statement or a hand-over
+        plan = Situation(overdue_net=1500.0, oldest_days_late=120, statement_requested=True,
+                         request="plan", request_since=ago(2), last_contact=TODAY)
+        assert wl.next_action(plan, TODAY) == (wl.ANSWER_REQUEST, wl.PLAN_REQUESTED, {
+            "since": ago(2), "days": 2})
+        promise = Situation(request="promise", request_since=TODAY)
+        assert wl.next_action(promise, TODAY).reason == wl.PROMISE_REQUESTED
+        broken = Situation(promise_broken_on=ago(1), request="plan", request_since=TODAY)
+        assert wl.next_action(broken, TODAY).reason == PROMISE_BROKEN
+        due = Situation(promise_due_on=TODAY, request="dispute", request_since=TODAY)
+        assert wl.next_action(due, TODAY).reason == PROMISE_DUE
+
+    def test_customer_dispute_until_someone_speaks_to_the_customer(self):
+        # "review: invoice disputed by the customer", before the statement
+        dispute = Situation(request="dispute", request_since=TODAY, dispute_since=TODAY,
+                            statement_requested=True, last_contact=ago(3))
+        assert wl.next_action(dispute, TODAY) == (REVIEW_DISPUTE, wl.CUSTOMER_DISPUTE, {
+            "since": TODAY, "days": 0})
+        spoken = Situation(request="dispute", request_since=ago(2), dispute_since=ago(2),
+                           last_contact=ago(1))
+        assert wl.next_action(spoken, TODAY) is None
 
     def test_hand_over_above_legal_minimum(self):
         settings = Settings(hand_over_days=90, legal_minimum=1000.0)
@@ -146,12 +176,15 @@ class TestToday:
             "d": Situation(99.0, 10, "C", 2, promise_broken_on=TODAY, last_contact=ago(1)),
             "e": Situation(5000.0, 60, "D", snoozed_until=ago(-3)),  # snoozed
             "f": Situation(5000.0, 3, "A"),  # not 15 days late yet
+            # nothing overdue left (promised, disputed), a plan asked today: 5 + 0.1
+            "g": Situation(0.0, 0, "B", request="plan", request_since=TODAY,
+                           last_contact=ago(1)),
         }
         entries = wl.worklist(situations, TODAY, Settings(hand_over_days=None))
-        assert [e.key for e in entries] == ["b", "d", "a", "c"]
-        assert [e.priority for e in entries] == pytest.approx([29.0, 14.1, 11.0, 6.03])
+        assert [e.key for e in entries] == ["b", "d", "a", "c", "g"]
+        assert [e.priority for e in entries] == pytest.approx([29.0, 14.1, 11.0, 6.03, 5.1])
         assert [e.action.reason for e in entries] == [
-            NO_CONTACT, PROMISE_BROKEN, NO_CONTACT, STATEMENT_REQUESTED]
+            NO_CONTACT, PROMISE_BROKEN, NO_CONTACT, STATEMENT_REQUESTED, wl.PLAN_REQUESTED]
 
     def test_ties_go_to_the_larger_overdue(self):
         situations = {

@@ -11,6 +11,12 @@ function inDays(days) {
     return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }
 
+function shownInDays(days) {
+    // the date as the web client shows it in English (US)
+    const [year, month, day] = inDays(days).split("-");
+    return `${month}/${day}/${year}`;
+}
+
 /**
  * A portal customer opens the link of its reminder (its account page), promises to
  * pay one invoice next week and disputes another
@@ -79,25 +85,52 @@ registry.category("web_tour.tours").add("ar_policy_portal_tour", {
 });
 
 /**
- * The collector opens the customer's credit file and finds the promise and the
- * dispute the customer sent from the portal.
+ * The collector opens Invoicing > Customers > Collections (today's worklist) and
+ * finds the customer's row with the promise and the dispute it sent from the portal,
+ * then the customer's credit file with both requests.
  */
 registry.category("web_tour.tours").add("ar_policy_portal_collector_tour", {
-    url: "/odoo/action-ar_policy.action_ar_credit_file",
+    url: "/odoo",
     steps: () => [
         {
-            content: "Find the customer",
-            trigger: ".o_searchview_input",
-            run: `edit ${CUSTOMER}`,
+            content: "Open the apps menu",
+            trigger: ".o_navbar_apps_menu button:enabled",
+            run: "click",
         },
         {
-            content: "Search",
-            trigger: ".o_searchview_input",
-            run: "press Enter",
+            content: "Open Invoicing",
+            trigger: ".o_app[data-menu-xmlid='account.menu_finance']",
+            run: "click",
         },
         {
-            content: "Open its credit file",
-            trigger: `.o_list_view .o_data_row td[name="partner_id"]:contains("${CUSTOMER}")`,
+            content: "Open the Customers menu",
+            trigger: ".o_menu_sections button[data-menu-xmlid='account.menu_finance_receivables']",
+            run: "click",
+        },
+        {
+            content: "Open Collections, today's worklist",
+            trigger: ".dropdown-item[data-menu-xmlid='ar_policy.menu_ar_worklist']",
+            run: "click",
+        },
+        {
+            content: "The customer's row: a dispute to review",
+            trigger: `.o_list_view .o_data_row:contains("${CUSTOMER}") td[name=reason]:contains("Review: invoice disputed by the customer")`,
+        },
+        {
+            content: "The row shows the open promise",
+            trigger: `.o_list_view .o_data_row:contains("${CUSTOMER}") td[name=promise_status]:contains("Open")`,
+        },
+        {
+            content: "The row shows the promised date",
+            trigger: `.o_list_view .o_data_row:contains("${CUSTOMER}") td[name=promise_date]:contains("${shownInDays(7)}")`,
+        },
+        {
+            content: "The row shows the dispute",
+            trigger: `.o_list_view .o_data_row:contains("${CUSTOMER}") td[name=dispute_count]:contains("1")`,
+        },
+        {
+            content: "Open the credit file from the row",
+            trigger: `.o_list_view .o_data_row:contains("${CUSTOMER}") button[name=action_open_file]`,
             run: "click",
         },
         {
