@@ -3,7 +3,6 @@ from odoo.tools.misc import format_amount
 
 from ..guards import is_scheduler
 from ..rules import aging as aging_rules
-from .ar_aging_line import AGING_BUCKETS
 
 # the PDF's name, as the report's print_report_name gives it
 STATEMENT_PREFIX = "Statement - "
@@ -149,7 +148,8 @@ class ArCreditFile(models.Model):
         values = file._ar_escalation_mail_values(position=position)
         aged = aging_rules.aged_position(position)
         row = aged.row(position.partner_id)
-        labels = dict(AGING_BUCKETS)
+        # the bucket names in the reader's language (the report sets it on the context)
+        labels = dict(self.env["ar.aging.line"]._fields["bucket"]._description_selection(self.env))
         currency = company.currency_id
         values["aging"] = [
             (labels[code], format_amount(self.env, row[code] if row else 0.0, currency))
