@@ -34,6 +34,8 @@
         "views/ar_escalation_views.xml",
         "report/ar_dunning_letter.xml",
         "report/ar_dunning_letter_templates.xml",
+        "data/ar_reference_rate_data.xml",
+        "views/ar_reference_rate_views.xml",
     ],
     "demo": [
         "demo/ar_policy_demo.xml",

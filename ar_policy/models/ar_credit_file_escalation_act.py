@@ -33,12 +33,14 @@ class ArCreditFile(models.Model):
         contact = self._ar_escalation_contact()
         email_stages = [s for s in stages if s.action_email]
         message = self.env["mail.message"]
+        # fees first: the reminder names the fee invoice posted tonight
+        fee_rows = self._ar_escalation_fee_rows(fired, stages, today)
         if email_stages and contact.email:
             message = self._ar_escalation_send_mail(email_stages[-1].mail_template_id)
         for stage in stages:
             lines = self.env["account.move.line"].sudo().concat(*fired[stage])
             rows += self._ar_escalation_stage_rows(stage, lines, contact, message, today)
-        rows += self._ar_escalation_fee_rows(fired, stages, today)
+        rows += fee_rows
         self._ar_escalation_log(rows, today)
 
     def _ar_escalation_stage_rows(self, stage, lines, contact, message, today):
@@ -54,11 +56,13 @@ class ArCreditFile(models.Model):
                 )))
                 activity = self._ar_escalation_activity(stage, lines, no_email=True)
                 rows.append(dict(base, action="activity", activity=activity))
+                rows += self._ar_letter_address_rows(base, contact)
         if stage.action_activity:
             activity = self._ar_escalation_activity(stage, lines)
             rows.append(dict(base, action="activity", activity=activity))
         if stage.action_letter and not (stage.action_email and not message):
             rows.append(dict(base, action="letter"))
+            rows += self._ar_letter_address_rows(base, contact)
         if stage.action_hold:
             rows.append(dict(base, action="hold"))
         if stage.action_deposit:
@@ -74,16 +78,70 @@ class ArCreditFile(models.Model):
             ).get(stage.handover_to)))
         return rows
 
+    def _ar_letter_address_rows(self, base, contact):
+        """A letter needs a postal address: without one, an activity on the file to
+        fix it (the letter still prints, the run goes on)."""
+        if contact._ar_has_postal_address():
+            return []
+        user = (self.collector_id or self.company_id.ar_default_collector_id
+                or self.company_id.ar_credit_manager_id or self.env.ref("base.user_admin"))
+        activity = self.sudo().with_context(mail_activity_quick_update=True).activity_schedule(
+            "mail.mail_activity_data_todo", user_id=user.id,
+            summary=self.env._("Fix the postal address of %s for the letter",
+                               contact.display_name),
+            note=Markup("<p>%s</p>") % self.env._(
+                "The dunning letter has no street, city or country to print in the "
+                "envelope window: complete the address, then print the letter again "
+                "from the escalation history."),
+            date_deadline=fields.Date.context_today(self),
+        )
+        return [dict(base, action="activity", activity=activity, note=self.env._(
+            "No postal address for the letter: activity to fix it."))]
+
     def _ar_escalation_send_mail(self, template):
         """One email to the customer's invoicing contact, in its language, queued to go
-        out with the transaction's commit (never sent by a run rolled back)."""
+        out with the transaction's commit (never sent by a run rolled back); in the
+        light customer layout (no follower links: it is a mail to the customer, not a
+        notification of the file), the overdue invoices' PDFs attached when the stage
+        says so."""
         self.ensure_one()
-        file = self.sudo().with_context(mail_notify_force_send=False, ar_escalation_mail=True)
+        file = self.sudo().with_context(
+            mail_notify_force_send=False, ar_escalation_mail=True,
+            model_description=self.env._("account"),
+        )
         if is_scheduler(self.env):
             file = file.with_user(self.env.ref("base.user_root"))
+        stage = file._ar_escalation_tone_stage()
+        attachments = file._ar_escalation_invoice_pdfs() if stage.mail_attach_invoices else []
         return file.message_post_with_source(
             template, message_type="comment", subtype_xmlid="mail.mt_comment",
+            email_layout_xmlid="mail.mail_notification_light",
+            record_name=file.partner_id.display_name,
+            attachment_ids=[fields.Command.set([a.id for a in attachments])] if attachments
+            else [],
         )
+
+    def _ar_escalation_invoice_pdfs(self):
+        """The PDF of each overdue invoice of the customer (Odoo's own invoice report,
+        the one already sent when there is one), as attachments of the file."""
+        self.ensure_one()
+        position = self._ar_positions_of(self, self.company_id)[self.partner_id.id]
+        moves = self.env["account.move"].sudo().browse(
+            list(dict.fromkeys(item.move_id for item in position.overdue_items))
+        ).filtered(lambda move: move.is_invoice())
+        attachments = self.env["ir.attachment"]
+        for move in moves:
+            if move.invoice_pdf_report_id:
+                content = move.invoice_pdf_report_id.raw
+            else:
+                content, _kind = self.env["ir.actions.report"].sudo()._render_qweb_pdf(
+                    "account.account_invoices", move.ids)
+            attachments |= self.env["ir.attachment"].sudo().create({
+                "name": f"{move._get_invoice_report_filename()}",
+                "raw": content, "mimetype": "application/pdf",
+                "res_model": self._name, "res_id": self.id,
+            })
+        return attachments
 
     def _ar_escalation_activity(self, stage, lines, no_email=False):
         self.ensure_one()
