@@ -127,7 +127,8 @@ class ArCreditFile(models.Model):
             ("bank_account_id", "!=", False),
         ], limit=1)
         bank = journal.bank_account_id
-        collector = (self.collector_id or company.ar_default_collector_id).sudo()
+        collector = (self.collector_id or company.ar_default_collector_id
+                     or company.ar_credit_manager_id).sudo()
         references = [item.move_name for item in position.overdue_items] or [
             item.move_name for item in position.not_due_items]
         return {
@@ -135,7 +136,7 @@ class ArCreditFile(models.Model):
             "fees": fees,
             "bank": {
                 "holder": bank.partner_id.name or company.name,
-                "number": bank.display_name if bank else "",
+                "number": bank.acc_number,
                 "bank": bank.bank_id.name or "",
                 "bic": bank.bank_id.bic or "",
             } if bank else {},
