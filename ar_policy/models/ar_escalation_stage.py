@@ -223,11 +223,11 @@ class ArEscalationStage(models.Model):
     def _ar_tone(self):
         """The reminder's tone for this stage, the highest reached: 'friendly' before
         the due date, 'formal' once supply stops or the account is handed over (or a
-        formal letter goes out), 'firm' in between."""
+        deposit is required), 'firm' in between."""
         self.ensure_one()
         if self.offset_days <= 0:
             return "friendly"
-        if self.action_hold or self.action_handover or self.action_letter or self.action_deposit:
+        if self.action_hold or self.action_handover or self.action_deposit:
             return "formal"
         return "firm"
 
@@ -270,11 +270,10 @@ class ArEscalationStage(models.Model):
                   "{{ deadline }}, deliveries and services stop from {{ suspension_date }} "
                   "and we will take further steps to recover the debt."),
             )
-        return Markup("<p>%s</p><p>%s</p>") % (
-            _("According to our records, the items below are still open on your account. "
-              "This may have escaped your attention."),
-            _("Please pay the net amount overdue of {{ net_overdue }} by {{ deadline }}. If "
-              "you have already paid, please disregard this letter."),
+        return Markup("<p>%s</p>") % _(
+            "According to our records, the items below are still open on your account. "
+            "This may have escaped your attention: we kindly ask you to settle the net "
+            "amount overdue of {{ net_overdue }} by {{ deadline }}."
         )
 
     def _ar_letter_text(self, values):
