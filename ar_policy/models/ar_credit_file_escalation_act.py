@@ -121,6 +121,18 @@ class ArCreditFile(models.Model):
             else [],
         )
 
+    def _notify_get_recipients_groups(self, message, model_description, msg_vals=False):
+        """The customer reads a reminder, not the credit file: no "view" link to an
+        internal record outside Odoo's own users."""
+        groups = super()._notify_get_recipients_groups(
+            message, model_description, msg_vals=msg_vals
+        )
+        if self.env.context.get("ar_escalation_mail"):
+            for name, _check, data in groups:
+                if name != "user":
+                    data["has_button_access"] = False
+        return groups
+
     def _ar_escalation_invoice_pdfs(self):
         """The PDF of each overdue invoice of the customer (Odoo's own invoice report,
         the one already sent when there is one), as attachments of the file."""

@@ -61,7 +61,7 @@ class ArCreditFile(models.Model):
                 else "formal" if stage and stage._ar_tone() == "formal" else "reminder")
         titles = {
             "reminder": env._("Payment reminder"),
-            "formal": env._("Formal notice of overdue payment"),
+            "formal": env._("Demand for payment"),
             "handover": env._("Notice of hand-over for collection"),
         }
         text = stage._ar_letter_text({
