@@ -27,8 +27,9 @@ class ReportArDunningLetter(models.AbstractModel):
             stage = (stages or file.escalation_stage_id).sudo().sorted("offset_days")[-1:]
             lang = file._ar_escalation_contact().lang or self.env.lang
             file_lang = file.with_context(lang=lang)
-            values = file_lang._ar_escalation_mail_values(position=positions[file.partner_id.id])
-            letters[file.id] = dict(values, **file_lang._ar_letter_values(stage, values))
+            position = positions[file.partner_id.id]
+            values = file_lang._ar_escalation_mail_values(position=position)
+            letters[file.id] = dict(values, **file_lang._ar_letter_values(stage, values, position))
         return {
             "doc_ids": files.ids,
             "doc_model": "ar.credit.file",
@@ -41,7 +42,7 @@ class ReportArDunningLetter(models.AbstractModel):
 class ArCreditFile(models.Model):
     _inherit = "ar.credit.file"  # pylint: disable=consider-merging-classes-inherited
 
-    def _ar_letter_values(self, stage, values):
+    def _ar_letter_values(self, stage, values, position):
         """What the letter adds to the reminder's values for ``stage``: its kind
         (reminder, formal notice, hand-over notice), the deadline, the date service
         stops, the stage's own text with its placeholders filled, and the address."""
@@ -76,6 +77,8 @@ class ArCreditFile(models.Model):
         contact = self._ar_escalation_contact()
         return {
             "letter_stage": stage,
+            # the consequence follows the letter's stage, not the file's current one
+            "next_step": self.sudo()._ar_escalation_next_step(position, stage, today),
             "letter_kind": kind,
             "letter_title": titles[kind],
             "letter_text": text,
