@@ -23,7 +23,7 @@ class ArReferenceRate(models.Model):
     )
     valid_from = fields.Date(string="Valid From", required=True)
     rate = fields.Float(
-        string="Reference Rate (%)", required=True, digits=(16, 2),
+        string="Reference Rate (%)", required=True, digits=(16, 2), aggregator=None,
         help="Annual rate in percent; the statutory rate adds 8 points.",
     )
     note = fields.Char(help="Where the rate was published.")
