@@ -185,6 +185,9 @@ class TestReminderMail(ArPolicyCommon):
         once the translations are loaded)."""
         for code in ("el_GR", "it_IT"):
             self.env["res.lang"]._activate_lang(code)
+        # the layout's and the addon's translations, where the .po files exist
+        self.env["ir.module.module"]._load_module_terms(["mail", "ar_policy"],
+                                                        ["el_GR", "it_IT"])
         greek = self.env["res.partner"].create({
             "name": "Ελληνική Εταιρεία", "is_company": True, "email": "gr@example.com",
             "lang": "el_GR", "street": "Οδός 1", "city": "Αθήνα",
@@ -212,3 +215,5 @@ class TestReminderMail(ArPolicyCommon):
             self.assertIn(due, text, f"{code}: dates in the customer's format")
             self.assertNotIn("03/10/2026", text)
             self.assertEqual(mail.email_to or mail.recipient_ids.email, partner.email)
+            if code == "it_IT":
+                self.assertIn("Fornito da", text, "Odoo's layout in Italian")
