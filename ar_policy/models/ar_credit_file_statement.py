@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.tools.misc import format_amount
 
@@ -115,14 +117,20 @@ class ArCreditFile(models.Model):
     # Ladder
     # ------------------------------------------------------------------
 
-    def _ar_escalation_act(self, items, today):
-        """The stage action "send statement": one statement per customer per run."""
-        result = super()._ar_escalation_act(items, today)
-        stages = self.env["ar.escalation.stage"].browse([
-            item["stage"].id for item in items if item["reached_today"]
-        ]).filtered("action_statement")
-        if stages:
-            self._ar_send_statements(self, stage=stages.sorted("offset_days")[-1:], today=today)
+    def _ar_escalation_act_files(self, evaluation, today):
+        """The stage action "send statement": one statement per customer per run, for
+        the whole batch (the run acts in bulk, ``_ar_escalation_act`` included)."""
+        result = super()._ar_escalation_act_files(evaluation, today)
+        by_stage = defaultdict(list)
+        for file in self:
+            stages = self.env["ar.escalation.stage"].browse([
+                item["stage"].id for item in evaluation.get(file.id, [])
+                if item["reached_today"]
+            ]).filtered("action_statement")
+            if stages:
+                by_stage[stages.sorted("offset_days")[-1:]].append(file.id)
+        for stage, file_ids in by_stage.items():
+            self._ar_send_statements(self.browse(file_ids), stage=stage, today=today)
         return result
 
     # ------------------------------------------------------------------
