@@ -146,6 +146,7 @@ class ArCreditFile(models.Model):
             "activity_type_id": self.env.ref("mail.mail_activity_data_todo").id,
             "summary": self.env._("Fix the postal address of %s for the letter",
                                   contact.display_name),
+            "automated": True,
             "note": Markup("<p>%s</p>") % self.env._(
                 "The dunning letter has no street, city or country to print in the "
                 "envelope window: complete the address, then print the letter again "
