@@ -201,24 +201,6 @@ class ArCreditFile(models.Model):
             messages[file.id] = file.message_post(**values)
         return messages
 
-    def _ar_escalation_tone_stages(self):
-        """{file id: the stage that sets its reminder's tone}, as
-        ``_ar_escalation_tone_stage`` for one file, in one query for these files."""
-        if not self:
-            return {}
-        today = fields.Date.context_today(self.with_company(self.company_id[:1]))
-        Stage = self.env["ar.escalation.stage"].sudo()
-        highest = defaultdict(lambda: Stage)
-        for partner, stage in self.env["account.move.line"].sudo()._read_group([
-            ("partner_id", "child_of", self.partner_id.ids),
-            ("company_id", "child_of", self.company_id.ids),
-            ("ar_stage_date", "=", today), ("ar_stage_id", "!=", False),
-        ], ["partner_id", "ar_stage_id"]):
-            key = partner.commercial_partner_id.id
-            highest[key] = (highest[key] | stage.sudo()).sorted("offset_days")[-1:]
-        return {file.id: highest[file.partner_id.id] or file.escalation_stage_id.sudo()
-                for file in self}
-
     def _notify_get_recipients_groups(self, message, model_description, msg_vals=False):
         """The customer reads a reminder, not the credit file: no "view" link to an
         internal record outside Odoo's own users."""

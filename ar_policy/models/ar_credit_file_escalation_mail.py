@@ -32,15 +32,37 @@ class ArCreditFile(models.Model):
         """The stage that sets the reminder's tone: the highest one the items reached
         today, else the file's current stage."""
         self.ensure_one()
-        file = self.sudo()
-        today = fields.Date.context_today(file.with_company(file.company_id))
-        lines = self.env["account.move.line"].sudo().search([
-            ("partner_id", "child_of", file.partner_id.id),
-            ("company_id", "child_of", file.company_id.id),
+        return self._ar_escalation_tone_stages()[self.id]
+
+    def _ar_escalation_tone_stages(self):
+        """{file id: the stage that sets its reminder's tone}: the highest stage its
+        items reached today, else the file's current stage; one query for these files."""
+        files = self.sudo()
+        if not files:
+            return {}
+        today = fields.Date.context_today(files.with_company(files.company_id[:1]))
+        groups = self.env["account.move.line"].sudo()._read_group([
+            ("partner_id", "child_of", files.partner_id.ids),
+            ("company_id", "child_of", files.company_id.ids),
             ("ar_stage_date", "=", today), ("ar_stage_id", "!=", False),
-        ])
-        stages = lines.ar_stage_id or file.escalation_stage_id
-        return stages.sorted("offset_days")[-1:]
+        ], ["partner_id", "company_id", "ar_stage_id"])
+
+        def under(record, ancestor):  # child_of, as the domain reads it
+            while record:
+                if record == ancestor:
+                    return True
+                record = record.parent_id
+            return False
+
+        result = {}
+        for file in files:
+            stages = self.env["ar.escalation.stage"].sudo().union(*(
+                stage for partner, company, stage in groups
+                if under(partner, file.partner_id) and under(company, file.company_id)
+            ))
+            result[file.id] = (stages or file.escalation_stage_id.sudo()).sorted(
+                "offset_days")[-1:]
+        return result
 
     def _ar_escalation_mail_values(self, position=None):
         """What the reminder (and the letter) states, from the account position: per
