@@ -46,6 +46,8 @@
         "data/ar_portal_data.xml",
         "views/ar_portal_request_views.xml",
         "views/portal_templates.xml",
+        "data/ar_reference_rate_data.xml",
+        "views/ar_reference_rate_views.xml",
     ],
     "demo": [
         "demo/ar_policy_demo.xml",

@@ -184,14 +184,16 @@ class ArCreditFile(models.Model):
         """The demo customers, with xml ids so the summary (and people) can find them."""
         env = self.env
         values = {
-            "good_payer": {"city": "Springfield"},
-            "pilot": {"city": "Riverside"},
-            "prepayment": {"city": "Fairview"},
-            "over_limit": {"city": "Franklin"},
-            "overdue": {"city": "Greenville"},
-            "group": {"city": "Clinton"},
-            "euro": {"city": "Brussels", "country_id": env.ref("base.be").id},
-            "manual_hold": {"city": "Madison"},
+            # full postal addresses: the dunning letters print them in the envelope window
+            "good_payer": {"street": "12 Elm Street", "zip": "62701", "city": "Springfield"},
+            "pilot": {"street": "48 River Road", "zip": "92501", "city": "Riverside"},
+            "prepayment": {"street": "7 Fair Lane", "zip": "37064", "city": "Fairview"},
+            "over_limit": {"street": "301 Main Street", "zip": "37064", "city": "Franklin"},
+            "overdue": {"street": "85 Commerce Drive", "zip": "29601", "city": "Greenville"},
+            "group": {"street": "9 Clinton Plaza", "zip": "28328", "city": "Clinton"},
+            "euro": {"street": "Rue de la Loi 42", "zip": "1040", "city": "Brussels",
+                     "country_id": env.ref("base.be").id},
+            "manual_hold": {"street": "2 State Street", "zip": "53703", "city": "Madison"},
         }
         partners = {}
         xmlids = []

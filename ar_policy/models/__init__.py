@@ -3,6 +3,7 @@ from . import ar_credit_file_record_mixin
 from . import ar_credit_log
 from . import ar_escalation_policy
 from . import ar_escalation_stage
+from . import ar_reference_rate
 from . import ar_escalation_history
 from . import account_move_line
 from . import ar_promise

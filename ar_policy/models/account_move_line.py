@@ -9,7 +9,7 @@ INTERNAL = "base.group_user"
 AR_ITEM_FIELDS = frozenset({
     "ar_stage_id", "ar_stage_date", "ar_handover", "ar_handover_date", "ar_interest_date",
     "ar_fees_charged", "ar_fee_item_id", "ar_disputed", "ar_dispute_reason",
-    "ar_dispute_date", "ar_promise_line_id",
+    "ar_dispute_date", "ar_promise_line_id", "ar_compensation_charged",
 })
 
 
@@ -34,6 +34,11 @@ class AccountMoveLine(models.Model):
         string="Interest Charged Up To", readonly=True, groups=INTERNAL, copy=False,
         help="Late interest on this item was charged up to this date; the next charge "
         "counts the days from here (from the due date for the first one).",
+    )
+    ar_compensation_charged = fields.Boolean(
+        string="Compensation Charged", readonly=True, groups=INTERNAL, copy=False,
+        help="The statutory fixed compensation (EUR 40, GBP 40/70/100) was charged for "
+        "this item's invoice: once per invoice.",
     )
     ar_fees_charged = fields.Monetary(
         string="Fees Charged", readonly=True, groups=INTERNAL, copy=False, currency_field="currency_id",

@@ -46,6 +46,8 @@ class ArCreditFile(models.Model):
         for stage, line_ids in by_stage.items():
             Line.browse(line_ids)._ar_write_policy_fields(
                 {"ar_stage_id": stage.id, "ar_stage_date": today})
+        # fees first, for the whole batch: the reminder names the fee invoice posted tonight
+        fee_rows = self._ar_escalation_fee_rows(fired, today)
         contacts = {file: file._ar_escalation_contact() for file in fired}
         templates = defaultdict(list)
         for file, stages in fired.items():
@@ -55,6 +57,7 @@ class ArCreditFile(models.Model):
         messages = {}
         if templates:
             files = self.browse([fid for ids in templates.values() for fid in ids])
+            # read after the fees: the fee invoices count in the balance the mail states
             positions = self._ar_positions_of(files, files.company_id[:1], today)
             for template, file_ids in templates.items():
                 messages.update(self.browse(file_ids).with_context(
@@ -66,7 +69,7 @@ class ArCreditFile(models.Model):
                 rows += file._ar_escalation_stage_rows(
                     stage, lines, contacts[file], message, today, activities)
         self._ar_escalation_create_activities(activities)
-        rows += self._ar_escalation_fee_rows(fired, today)
+        rows += fee_rows
         self._ar_escalation_log(rows, today)
 
     def _ar_escalation_create_activities(self, activities):
@@ -106,12 +109,14 @@ class ArCreditFile(models.Model):
                 activities.append((row, self._ar_escalation_activity_values(
                     stage, lines, no_email=True)))
                 rows.append(row)
+                rows += self._ar_letter_address_rows(base, contact, activities)
         if stage.action_activity:
             row = dict(base, action="activity")
             activities.append((row, self._ar_escalation_activity_values(stage, lines)))
             rows.append(row)
         if stage.action_letter and not (stage.action_email and not message):
             rows.append(dict(base, action="letter"))
+            rows += self._ar_letter_address_rows(base, contact, activities)
         if stage.action_hold:
             rows.append(dict(base, action="hold"))
         if stage.action_deposit:
@@ -127,12 +132,48 @@ class ArCreditFile(models.Model):
             ).get(stage.handover_to)))
         return rows
 
+    def _ar_letter_address_rows(self, base, contact, activities):
+        """A letter needs a postal address: without one, an activity on the file to
+        fix it (the letter still prints, the run goes on). The activity is appended
+        to ``activities`` as (row, values), created with the batch's others."""
+        if contact._ar_has_postal_address():
+            return []
+        user = (self.collector_id or self.company_id.ar_default_collector_id
+                or self.company_id.ar_credit_manager_id or self.env.ref("base.user_admin"))
+        row = dict(base, action="activity", note=self.env._(
+            "No postal address for the letter: activity to fix it."))
+        activities.append((row, {
+            "activity_type_id": self.env.ref("mail.mail_activity_data_todo").id,
+            "summary": self.env._("Fix the postal address of %s for the letter",
+                                  contact.display_name),
+            "automated": True,
+            "note": Markup("<p>%s</p>") % self.env._(
+                "The dunning letter has no street, city or country to print in the "
+                "envelope window: complete the address, then print the letter again "
+                "from the escalation history."),
+            "date_deadline": fields.Date.context_today(self),
+            "res_model_id": self.env["ir.model"]._get_id(self._name),
+            "res_id": self.id,
+            "user_id": user.id,
+        }))
+        return [row]
+
     def _ar_escalation_send_mails(self, template):
         """One email per file to its customer's invoicing contact, in its language,
         rendered for all these files by one composer (one render per field and
         language) and queued to go out with the transaction's commit (never sent by a
-        run rolled back). Returns {file id: mail.message}."""
-        files = self.sudo().with_context(mail_notify_force_send=False, ar_escalation_mail=True)
+        run rolled back); in the light customer layout (no follower links: it is a
+        mail to the customer, not a notification of the file), with the overdue
+        invoices' PDFs attached when the stage says so (the highest stage reached
+        today decides, as it sets the tone; the PDFs of all these files rendered in
+        one report call). Returns {file id: mail.message}."""
+        tone = self._ar_escalation_tone_stages()
+        attachments = self.filtered(
+            lambda file: tone[file.id].mail_attach_invoices)._ar_escalation_invoice_pdfs()
+        files = self.sudo().with_context(
+            mail_notify_force_send=False, ar_escalation_mail=True,
+            model_description=self.env._("account"),
+        )
         if is_scheduler(self.env):
             files = files.with_user(self.env.ref("base.user_root"))
         composer = files.env["mail.compose.message"].with_context(
@@ -143,9 +184,79 @@ class ArCreditFile(models.Model):
         ).create({
             "message_type": "comment",
             "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment"),
+            "email_layout_xmlid": "mail.mail_notification_light",
         })
-        _mails, messages = composer._action_send_mail()
-        return {message.res_id: message for message in messages}
+        # the composer's own comment mode, with what differs per file: the
+        # customer's name as record name and the file's invoice PDFs
+        post_values_all = composer._prepare_mail_values(files.ids)
+        if composer.composition_batch:
+            files = files.with_context(mail_create_nosubscribe=True)
+        messages = {}
+        for file in files:
+            values = post_values_all[file.id]
+            values["record_name"] = file.partner_id.display_name
+            if attachments.get(file.id):
+                values["attachment_ids"] = [
+                    *(values.get("attachment_ids") or []), *attachments[file.id].ids]
+            messages[file.id] = file.message_post(**values)
+        return messages
+
+    def _notify_get_recipients_groups(self, message, model_description, msg_vals=False):
+        """The customer reads a reminder, not the credit file: no "view" link to an
+        internal record outside Odoo's own users."""
+        groups = super()._notify_get_recipients_groups(
+            message, model_description, msg_vals=msg_vals
+        )
+        if self.env.context.get("ar_escalation_mail"):
+            for name, _check, data in groups:
+                if name != "user":
+                    data["has_button_access"] = False
+        return groups
+
+    def _ar_escalation_invoice_pdfs(self):
+        """{file id: ir.attachment}: the PDF of each overdue invoice of these files'
+        customers (Odoo's own invoice report, the one already sent when there is one),
+        as attachments of the file. The invoices without a sent PDF are rendered
+        together, in one report call for the batch."""
+        positions = self.env.context.get("ar_positions") or {}
+        moves_of = {}
+        for file in self:
+            position = positions.get(file.partner_id.id) or self._ar_positions_of(
+                file, file.company_id)[file.partner_id.id]
+            moves_of[file] = self.env["account.move"].sudo().browse(
+                list(dict.fromkeys(item.move_id for item in position.overdue_items))
+            ).filtered(lambda move: move.is_invoice())
+        moves = self.env["account.move"].sudo().union(*moves_of.values())
+        to_render = moves.filtered(lambda move: not move.invoice_pdf_report_id)
+        contents = {move.id: move.invoice_pdf_report_id.raw
+                    for move in moves - to_render}
+        if to_render:
+            contents.update(self._ar_invoice_pdf_contents(to_render))
+        values = []
+        for file, file_moves in moves_of.items():
+            for move in file_moves:
+                content = contents[move.id]
+                values.append({
+                    "name": move._get_invoice_report_filename(),
+                    "raw": content, "mimetype": "application/pdf",
+                    "res_model": self._name, "res_id": file.id,
+                })
+        result = defaultdict(lambda: self.env["ir.attachment"])
+        for attachment in self.env["ir.attachment"].sudo().create(values):
+            result[attachment.res_id] |= attachment
+        return dict(result)
+
+    def _ar_invoice_pdf_contents(self, moves):
+        """{move id: PDF bytes} of Odoo's invoice report for ``moves``: one report
+        call split per invoice; one call per invoice when the report cannot be split
+        (and in tests, where Odoo renders HTML instead)."""
+        Report = self.env["ir.actions.report"].sudo()
+        streams, _kind = Report._pre_render_qweb_pdf("account.account_invoices", moves.ids)
+        if isinstance(streams, dict) and all(
+                streams.get(move.id, {}).get("stream") for move in moves):
+            return {move.id: streams[move.id]["stream"].getvalue() for move in moves}
+        return {move.id: Report._render_qweb_pdf("account.account_invoices", move.ids)[0]
+                for move in moves}
 
     def _ar_escalation_activity_values(self, stage, lines, no_email=False):
         """The values of the activity a stage schedules for this file's ``lines``."""

@@ -16,9 +16,53 @@ class ArCreditFile(models.Model):
     # ------------------------------------------------------------------
 
     def _ar_escalation_mail_subject(self):
+        """The subject follows the tone of the highest stage reached today."""
         self.ensure_one()
-        return self.env._("%(company)s: payment reminder (%(customer)s)",
-                          company=self.company_id.name, customer=self.partner_id.name)
+        stage = self._ar_escalation_tone_stage()
+        tone = stage._ar_tone() if stage else "firm"
+        subjects = {
+            "friendly": self.env._("%(company)s: upcoming payments (%(customer)s)"),
+            "firm": self.env._("%(company)s: payment reminder (%(customer)s)"),
+            "formal": self.env._("%(company)s: overdue account, action required (%(customer)s)"),
+        }
+        return subjects[tone] % {"company": self.company_id.name,
+                                 "customer": self.partner_id.name}
+
+    def _ar_escalation_tone_stage(self):
+        """The stage that sets the reminder's tone: the highest one the items reached
+        today, else the file's current stage."""
+        self.ensure_one()
+        return self._ar_escalation_tone_stages()[self.id]
+
+    def _ar_escalation_tone_stages(self):
+        """{file id: the stage that sets its reminder's tone}: the highest stage its
+        items reached today, else the file's current stage; one query for these files."""
+        files = self.sudo()
+        if not files:
+            return {}
+        today = fields.Date.context_today(files.with_company(files.company_id[:1]))
+        groups = self.env["account.move.line"].sudo()._read_group([
+            ("partner_id", "child_of", files.partner_id.ids),
+            ("company_id", "child_of", files.company_id.ids),
+            ("ar_stage_date", "=", today), ("ar_stage_id", "!=", False),
+        ], ["partner_id", "company_id", "ar_stage_id"])
+
+        def under(record, ancestor):  # child_of, as the domain reads it
+            while record:
+                if record == ancestor:
+                    return True
+                record = record.parent_id
+            return False
+
+        result = {}
+        for file in files:
+            stages = self.env["ar.escalation.stage"].sudo().union(*(
+                stage for partner, company, stage in groups
+                if under(partner, file.partner_id) and under(company, file.company_id)
+            ))
+            result[file.id] = (stages or file.escalation_stage_id.sudo()).sorted(
+                "offset_days")[-1:]
+        return result
 
     def _ar_escalation_mail_values(self, position=None):
         """What the reminder (and the letter) states, from the account position: per
@@ -45,14 +89,20 @@ class ArCreditFile(models.Model):
         def money(amount, currency):
             return format_amount(env, amount, currency)
 
-        stage = stages_today.sorted("offset_days")[-1:]
+        stage = stages_today.sorted("offset_days")[-1:] or file.escalation_stage_id.sudo()
         hold_stages = stages_today.filtered("action_hold")
         suspension = ""
         if hold_stages:
             suspension = format_date(
                 env, today + timedelta(days=max(hold_stages.mapped("suspension_days")))
             )
+        tone = stage._ar_tone() if stage else (
+            "firm" if position.overdue_net else "friendly")
+        deadline_day = today + timedelta(days=stage.payment_days if stage else 10)
         return {
+            **file._ar_escalation_mail_extras(position, stage, today),
+            "tone": tone,
+            "deadline": format_date(env, deadline_day),
             "contact": file._ar_escalation_contact(),
             "currencies": currencies,
             "company_currency": company_currency,
@@ -73,6 +123,99 @@ class ArCreditFile(models.Model):
             "stages_today": stages_today.sorted("offset_days"),
             "suspension_date": suspension,
         }
+
+    def _ar_escalation_mail_extras(self, position, stage, today):
+        """What the reminder and the letter add to the figures: the next step and
+        its date, the fee invoices posted today, payment instructions and the
+        collector who signs."""
+        self.ensure_one()
+        env = self.env
+        company = self.company_id
+        fee_moves = env["account.move"].sudo().search([
+            ("partner_id", "child_of", self.partner_id.id),
+            ("company_id", "child_of", company.id),
+            ("ar_origin", "=", "late_fee"), ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"), ("invoice_date", "=", today),
+        ])
+        base_url = self.get_base_url()
+        fees = [{
+            "number": move.name,
+            "amount": format_amount(env, move.amount_total, move.currency_id),
+            "url": base_url + move.get_portal_url(),
+            "lines": [{"name": line.name, "amount": format_amount(
+                env, line.price_subtotal, move.currency_id)}
+                for line in move.invoice_line_ids],
+        } for move in fee_moves]
+        journal = env["account.journal"].sudo().search([
+            *env["account.journal"]._check_company_domain(company), ("type", "=", "bank"),
+            ("bank_account_id", "!=", False),
+        ], limit=1)
+        bank = journal.bank_account_id
+        collector = (self.collector_id or company.ar_default_collector_id
+                     or company.ar_credit_manager_id).sudo()
+        references = [item.move_name for item in position.overdue_items] or [
+            item.move_name for item in position.not_due_items]
+        return {
+            "next_step": self._ar_escalation_next_step(position, stage, today),
+            "fees": fees,
+            "bank": {
+                "holder": bank.partner_id.name or company.name,
+                "number": bank.acc_number,
+                "bank": bank.bank_id.name or "",
+                "bic": bank.bank_id.bic or "",
+            } if bank else {},
+            "reference": ", ".join(dict.fromkeys(references)),
+            "collector": {
+                "name": collector.name or company.name,
+                "email": collector.email or company.email or "",
+                "phone": collector.partner_id.phone or collector.partner_id.mobile
+                         or company.phone or "",
+            },
+            "pay_online": "payment.provider" in env and bool(env["payment.provider"].sudo().search_count([
+                ("company_id", "=", company.id), ("state", "in", ("enabled", "test")),
+            ], limit=1)),
+            "company": company,
+            "customer": self.partner_id,
+            "handover_to": dict(stage._fields["handover_to"]._description_selection(env)).get(
+                stage.handover_to, "") if stage and stage.action_handover else "",
+        }
+
+    def _ar_escalation_next_step(self, position, stage, today):
+        """What happens next and when, in the customer's words: the next stage of the
+        ladder after ``stage`` and the day the oldest item reaches it; '' for none."""
+        env = self.env
+        policy = self._ar_escalation_policy()
+        if not policy:
+            return ""
+        offset = stage.offset_days if stage else -10**6
+        following = policy.stage_ids.filtered(lambda s: s.offset_days > offset).sorted(
+            "offset_days")[:1]
+        anchor = position.oldest_overdue_due or (
+            position.not_due_items[0].due_date if position.not_due_items else None)
+        if not following or not anchor:
+            return ""
+        day = max(anchor + timedelta(days=following.offset_days), today + timedelta(days=1))
+        when = format_date(env, day)
+        if following.action_handover:
+            target = dict(following._fields["handover_to"]._description_selection(env)).get(
+                following.handover_to, "")
+            return env._("If it is still unpaid on %(date)s, we will hand your account "
+                         "over for collection (%(target)s).", date=when, target=target.lower())
+        if following.action_hold:
+            return env._("If it is still unpaid on %(date)s, we will stop deliveries and new "
+                         "orders until it is paid.", date=when)
+        if following.action_fee:
+            if following.interest_preset != "contractual":
+                return env._("If it is still unpaid on %(date)s, statutory interest and the "
+                             "fixed compensation for recovery costs will be charged.",
+                             date=when)
+            return env._("If it is still unpaid on %(date)s, a late fee and interest will be "
+                         "charged.", date=when)
+        if following.action_letter or following.action_deposit:
+            return env._("If it is still unpaid on %(date)s, we will send you a formal "
+                         "notice.", date=when)
+        return env._("We will contact you again on %(date)s if it is still unpaid.",
+                     date=when)
 
     @api.model
     def _ar_escalation_item_notes(self):
@@ -124,6 +267,8 @@ class ArCreditFile(models.Model):
                 "amount": money(item.residual, currency),
                 "note": notes.get(item.excluded, ""),
                 "url": base_url + move.get_portal_url() if move.is_invoice() else "",
+                "reference": move.payment_reference or move.name,
+                "move": move,
             }
 
         currencies = []

@@ -5,14 +5,15 @@ from odoo.exceptions import UserError
 # (xml-id suffix, name, offset, actions)
 DEFAULT_LADDER = [
     ("reminder", "Friendly reminder", -3, {"action_email": True}),
-    ("warning", "Warning", 5, {"action_email": True, "action_activity": True}),
+    ("warning", "Warning", 5, {"action_email": True, "action_activity": True,
+                               "mail_attach_invoices": True}),
     ("fee", "Late fee", 10, {"action_email": True, "action_fee": True}),
     ("suspension", "Service suspended", 20,
      {"action_email": True, "action_hold": True, "action_activity": True,
       "suspension_days": 0}),
     ("formal_notice", "Formal notice", 30,
      {"action_email": True, "action_letter": True, "action_deposit": True,
-      "deposit_percent": 50.0}),
+      "deposit_percent": 50.0, "mail_attach_invoices": True}),
     ("agency", "Collection agency", 90,
      {"action_email": True, "action_handover": True, "handover_to": "agency"}),
 ]
@@ -127,4 +128,7 @@ class ArEscalationPolicy(models.Model):
             values.update(fee_product_id=fee_product.id if fee_product else False,
                           fee_fixed=40.0, fee_percent=0.0, interest_rate=18.0)
             values["action_fee"] = bool(fee_product)
+        if values.get("action_letter") or values.get("action_handover") or offset > 0:
+            values["letter_text"] = self.env["ar.escalation.stage"].new(
+                values)._ar_default_letter_text()
         return values

@@ -1,8 +1,22 @@
+import logging
+import re
+
+from markupsafe import Markup, escape
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import html2plaintext
 
 from ..rules import escalation as rules
 from ..rules import fees as fee_rules
+from ..rules import statutory
+
+# The placeholders a stage's letter text may use, replaced when the letter prints.
+LETTER_PLACEHOLDERS = ("customer", "company", "deadline", "net_overdue", "balance",
+                       "suspension_date", "handover_to")
+PLACEHOLDER_RE = re.compile(r"\{\{\s*([A-Za-z_]\w*)\s*\}\}")
+
+_logger = logging.getLogger(__name__)
 
 
 class ArEscalationStage(models.Model):
@@ -39,8 +53,19 @@ class ArEscalationStage(models.Model):
     activity_note = fields.Html()
     action_letter = fields.Boolean(string="Print Letter")
     letter_text = fields.Html(
-        translate=True,
-        help="The paragraph of the dunning letter printed for a customer at this stage.",
+        translate=True, sanitize_overridable=False,
+        help="The stage's own text in the dunning letter. Placeholders: {{ customer }}, "
+        "{{ company }}, {{ deadline }}, {{ net_overdue }}, {{ balance }}, "
+        "{{ suspension_date }}, {{ handover_to }}. Empty: the default text for the "
+        "stage's tone.",
+    )
+    payment_days = fields.Integer(
+        string="Payment Deadline (days)", default=10,
+        help="The reminder and the letter ask for payment within these days of the run.",
+    )
+    mail_attach_invoices = fields.Boolean(
+        string="Attach Invoice PDFs",
+        help="The reminder carries the PDF of each overdue invoice (Odoo's invoice report).",
     )
     action_fee = fields.Boolean(string="Charge Late Fee")
     fee_product_id = fields.Many2one("product.product")
@@ -49,6 +74,16 @@ class ArEscalationStage(models.Model):
         help="In company currency, converted to the invoice's currency.",
     )
     fee_percent = fields.Float(string="Fee (% of open amount)")
+    interest_preset = fields.Selection(
+        [(statutory.PRESET_CONTRACTUAL, "Contractual"),
+         (statutory.PRESET_EU, "EU Late Payment Directive"),
+         (statutory.PRESET_UK, "UK Late Payment Act")],
+        string="Interest Basis", default=statutory.PRESET_CONTRACTUAL, required=True,
+        help="Contractual: the Fixed Fee and the annual Interest below. EU Late Payment "
+        "Directive: the ECB reference rate + 8 points and EUR 40 once per invoice. UK "
+        "Late Payment Act: the Bank of England base rate + 8 %, fixed for the debt, and "
+        "GBP 40/70/100 by invoice amount. Reference rates: Statutory Reference Rates.",
+    )
     interest_rate = fields.Float(string="Interest (annual %)")
     action_hold = fields.Boolean(
         string="Credit Hold",
@@ -130,6 +165,20 @@ class ArEscalationStage(models.Model):
                     stage.name,
                 ))
 
+    @api.constrains("letter_text", "payment_days")
+    def _check_letter_text(self):
+        for stage in self:
+            if stage.payment_days < 0:
+                raise ValidationError(self.env._(
+                    "Stage %s: Payment Deadline (days) cannot be negative.", stage.name
+                ))
+            problem = stage._ar_letter_text_problem(stage.letter_text)
+            if problem:
+                raise ValidationError(self.env._(
+                    "Stage %(stage)s, Letter Text: %(problem)s",
+                    stage=stage.name, problem=problem,
+                ))
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_in_use(self):
         """A stage that fired keeps its place: history rows name it and items stand at
@@ -166,3 +215,82 @@ class ArEscalationStage(models.Model):
             if self[fname]:
                 labels.append(self._fields[fname].get_description(self.env)["string"])
         return ", ".join(labels)
+
+    # ------------------------------------------------------------------
+    # What the customer reads
+    # ------------------------------------------------------------------
+
+    def _ar_tone(self):
+        """The reminder's tone for this stage, the highest reached: 'friendly' before
+        the due date, 'formal' once supply stops or the account is handed over (or a
+        deposit is required), 'firm' in between."""
+        self.ensure_one()
+        if self.offset_days <= 0:
+            return "friendly"
+        if self.action_hold or self.action_handover or self.action_deposit:
+            return "formal"
+        return "firm"
+
+    @api.model
+    def _ar_letter_text_problem(self, text):
+        """Why ``text`` cannot print (an unknown or unclosed placeholder), or ''."""
+        plain = html2plaintext(text or "")
+        names = PLACEHOLDER_RE.findall(plain)
+        unknown = [name for name in names if name not in LETTER_PLACEHOLDERS]
+        if unknown:
+            return self.env._(
+                "unknown placeholder {{ %(name)s }}; use %(known)s.", name=unknown[0],
+                known=", ".join("{{ %s }}" % known for known in LETTER_PLACEHOLDERS),
+            )
+        rest = PLACEHOLDER_RE.sub("", plain)
+        if "{{" in rest or "}}" in rest or "<t " in (text or "") or "t-out" in (text or ""):
+            return self.env._(
+                "a placeholder is not closed or uses code; write it as {{ deadline }}."
+            )
+        return ""
+
+    def _ar_default_letter_text(self):
+        """The text of a stage without its own: a reminder, a formal notice naming the
+        date service stops, or the hand-over notice."""
+        self.ensure_one()
+        _ = self.env._
+        if self.action_handover:
+            return Markup("<p>%s</p><p>%s</p>") % (
+                _("Despite our reminders and our formal notice, the amount below is still "
+                  "unpaid. We have therefore handed your account over: {{ handover_to }}."),
+                _("From now on, please settle the net amount overdue of {{ net_overdue }} "
+                  "with us or with them directly; any further costs of collection may be "
+                  "charged to you."),
+            )
+        if self._ar_tone() == "formal":
+            return Markup("<p>%s</p><p>%s</p>") % (
+                _("This is a formal notice: the amount below is overdue and our earlier "
+                  "reminders have gone unanswered."),
+                _("Unless the net amount overdue of {{ net_overdue }} reaches us by "
+                  "{{ deadline }}, deliveries and services stop from {{ suspension_date }} "
+                  "and we will take further steps to recover the debt."),
+            )
+        return Markup("<p>%s</p>") % _(
+            "According to our records, the items below are still open on your account. "
+            "This may have escaped your attention: we kindly ask you to settle the net "
+            "amount overdue of {{ net_overdue }} by {{ deadline }}."
+        )
+
+    def _ar_letter_text(self, values):
+        """The stage's letter text with its placeholders filled from ``values``
+        ({name: text}), escaped. A text that cannot print falls back to the default
+        text and says so in the server log (the constraint refuses it at save)."""
+        self.ensure_one()
+        text = self.letter_text
+        if not html2plaintext(text or "").strip() or self._ar_letter_text_problem(text):
+            if text and html2plaintext(text).strip():
+                _logger.warning(
+                    "Stage %s: its Letter Text cannot print (%s); the default text is used.",
+                    self.name, self._ar_letter_text_problem(text),
+                )
+            text = self._ar_default_letter_text()
+
+        def fill(match):
+            return str(escape(values.get(match.group(1), "")))
+
+        return Markup(PLACEHOLDER_RE.sub(fill, str(text)))

@@ -245,3 +245,8 @@ class ResPartner(models.Model):
             "view_mode": "form",
             "name": self.env._("Credit File"),
         }
+
+    def _ar_has_postal_address(self):
+        """A letter can go in a window envelope: a street and a city or postcode."""
+        self.ensure_one()
+        return bool(self.street and (self.city or self.zip))

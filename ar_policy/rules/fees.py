@@ -52,7 +52,7 @@ def cap_amount(invoice_total, cap_percent, rounding):
 
 
 def fee_amount(open_amount, fixed=0.0, percent=0.0, rate=0.0, days=0,
-               already_charged=0.0, cap=None, rounding=0.01):
+               already_charged=0.0, cap=None, rounding=0.01, interest=None):
     """The charge for one item at a fee stage.
 
     ``open_amount``: what the item still owes; ``fixed``: the fixed fee, already in the
@@ -60,12 +60,14 @@ def fee_amount(open_amount, fixed=0.0, percent=0.0, rate=0.0, days=0,
     rate, for ``days`` days; ``already_charged``: fees and interest charged so far for
     the item's invoice; ``cap``: the most that invoice may be charged (None: no cap).
     When the cap bites, the components are kept in that order (fixed, percent,
-    interest) until the room under the cap is used up.
+    interest) until the room under the cap is used up. ``interest``: the interest
+    already computed (statutory presets, period by period) instead of ``rate``.
     """
     wanted = [
         round_amount(max(fixed, 0.0), rounding),
         round_amount(max(open_amount, 0.0) * max(percent, 0.0) / 100.0, rounding),
-        interest_amount(open_amount, rate, days, rounding),
+        (interest_amount(open_amount, rate, days, rounding) if interest is None
+         else round_amount(max(interest, 0.0), rounding)),
     ]
     capped = False
     if cap is not None:
@@ -84,7 +86,7 @@ def fee_amount(open_amount, fixed=0.0, percent=0.0, rate=0.0, days=0,
         fixed=fixed_part,
         percent=percent_part,
         interest=interest_part,
-        interest_days=days if rate > 0 else 0,
+        interest_days=days if (rate > 0 or interest) else 0,
         capped=capped,
     )
 
@@ -100,3 +102,15 @@ def check_stage(fee_fixed, fee_percent, interest_rate):
     if not 0 <= interest_rate <= 100:
         bad.append("interest_rate")
     return bad
+
+
+def allocate(amounts, total, rounding):
+    """Share ``total`` over ``amounts`` in order, each getting at most its own amount:
+    the interest periods a cap cut short keep the first periods whole."""
+    room = round_amount(total, rounding)
+    granted = []
+    for amount in amounts:
+        part = round_amount(min(amount, max(room, 0.0)), rounding)
+        room = round_amount(room - part, rounding)
+        granted.append(part)
+    return granted

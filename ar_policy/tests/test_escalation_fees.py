@@ -293,7 +293,7 @@ class TestEscalationFees(ArPolicyCommon):
             )[0].decode()
         self.assertIn("Late Payer Ltd", html)
         self.assertIn("1 Slow Lane", html)
-        self.assertIn(f"o_company_{self.company.id}_layout", html, "the company letterhead")
+        self.assertIn('name="letterhead"', html, "the company letterhead, drawn in the body")
         self.assertIn("99 Letterhead Road", html)
         self.assertIn(invoice.name, html)
         self.assertNotIn("First fee", html, "no internal stage name")

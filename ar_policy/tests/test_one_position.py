@@ -142,7 +142,7 @@ class TestOnePosition(ArPolicyCommon):
         self.assertEqual(len(mails), 1)
         self.assertEqual(mails.partner_ids, self.contact)
         self._assert_states(mails.body, "the reminder")
-        self.assertIn("is overdue", html.unescape(mails.body))
+        self.assertIn("overdue on your account", html.unescape(mails.body))
 
         # The letter printed from the run's history
         rows = self.env["ar.escalation.history"].search([("file_id", "=", self.file.id)])
@@ -178,7 +178,7 @@ class TestOnePosition(ArPolicyCommon):
         self.assertEqual(len(mails), 1, "the pre-due reminder only")
         body = html.unescape(mails.body)
         self.assertIn("fall due soon", body)
-        self.assertNotIn("is overdue", body)
+        self.assertNotIn("overdue on your account", body)
         self.assertIn("Less open credits", body)
         self.assertIn(self._money(1000.0), body, "the new payment is listed")
         self.assertIn(self._money(1000.0), body)

@@ -1,6 +1,7 @@
 from datetime import date
 
 import pytest
+from rules import fees
 from rules.fees import cap_amount, check_stage, fee_amount, interest_amount, interest_days
 
 
@@ -96,3 +97,18 @@ def test_check_stage_names_bad_fields():
     assert check_stage(0.0, -1.0, 12.0) == ["fee_percent"]
     assert check_stage(0.0, 0.0, 100.5) == ["interest_rate"]
     assert check_stage(0.0, 0.0, -0.1) == ["interest_rate"]
+
+
+def test_allocate_keeps_the_first_periods_whole_under_a_cap():
+    """A cap that cuts the interest short: the earlier rate periods are charged in
+    full, the later ones get what is left, none gets more than its own amount."""
+    assert fees.allocate([83.42, 26.71], 110.13, 0.01) == [83.42, 26.71]
+    assert fees.allocate([83.42, 26.71], 90.0, 0.01) == [83.42, 6.58]
+    assert fees.allocate([83.42, 26.71], 50.0, 0.01) == [50.0, 0.0]
+    assert fees.allocate([10.0], 0.0, 0.01) == [0.0]
+
+
+def test_fee_amount_takes_interest_already_computed():
+    charge = fees.fee_amount(1000.0, fixed=40.0, interest=110.13, days=40, cap=100.0)
+    assert (charge.fixed, charge.interest, charge.capped) == (40.0, 60.0, True)
+    assert charge.interest_days == 40
