@@ -3,7 +3,6 @@ from odoo.tools.misc import format_amount
 
 from ..guards import is_scheduler
 from ..rules import aging as aging_rules
-from .ar_aging_line import AGING_BUCKETS
 
 # the PDF's name, as the report's print_report_name gives it
 STATEMENT_PREFIX = "Statement - "
@@ -141,7 +140,7 @@ class ArCreditFile(models.Model):
         values = file._ar_escalation_mail_values(position=position)
         aged = aging_rules.aged_position(position)
         row = aged.row(position.partner_id)
-        labels = dict(AGING_BUCKETS)
+        labels = self._ar_portal_aging_labels()
         currency = company.currency_id
         values["aging"] = [
             (labels[code], format_amount(self.env, row[code] if row else 0.0, currency))
