@@ -79,6 +79,7 @@ class ArPortalRequest(models.Model):
     attachment_ids = fields.Many2many("ir.attachment", string="Attachments", readonly=True)
 
     @api.depends("kind", "partner_id", "create_date")
+    @api.depends_context("lang")
     def _compute_display_name(self):
         kinds = dict(self._fields["kind"]._description_selection(self.env))
         for request in self:
