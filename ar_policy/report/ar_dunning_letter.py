@@ -65,7 +65,8 @@ class ArCreditFile(models.Model):
             "formal": env._("Demand for payment"),
             "handover": env._("Notice of hand-over for collection"),
         }
-        text = stage._ar_letter_text({
+        # the stage's text (or its default text) in the customer's language, like the rest
+        text = stage.with_context(lang=env.lang)._ar_letter_text({
             "customer": self.partner_id.name or "",
             "company": self.company_id.name or "",
             "deadline": deadline,
