@@ -113,6 +113,7 @@ class ArEscalationPolicy(models.Model):
         } for company in companies])
         for company, policy in zip(companies, policies, strict=True):
             company.ar_escalation_policy_id = policy
+        policies.stage_ids.filtered("letter_text")._ar_write_default_letter_texts()
         return policies
 
     @api.model

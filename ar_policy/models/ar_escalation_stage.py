@@ -249,32 +249,55 @@ class ArEscalationStage(models.Model):
             )
         return ""
 
-    def _ar_default_letter_text(self):
-        """The text of a stage without its own: a reminder, a formal notice naming the
-        date service stops, or the hand-over notice."""
+    def _ar_default_letter_paragraphs(self):
+        """The paragraphs of a stage without its own text, in the context's language: a
+        reminder, a formal notice naming the date service stops, or the hand-over
+        notice."""
         self.ensure_one()
         _ = self.env._
         if self.action_handover:
-            return Markup("<p>%s</p><p>%s</p>") % (
+            return [
                 _("Despite our reminders and our formal notice, the amount below is still "
                   "unpaid. We have therefore handed your account over: {{ handover_to }}."),
                 _("From now on, please settle the net amount overdue of {{ net_overdue }} "
                   "with us or with them directly; any further costs of collection may be "
                   "charged to you."),
-            )
+            ]
         if self._ar_tone() == "formal":
-            return Markup("<p>%s</p><p>%s</p>") % (
+            return [
                 _("This is a formal notice: the amount below is overdue and our earlier "
                   "reminders have gone unanswered."),
                 _("Unless the net amount overdue of {{ net_overdue }} reaches us by "
                   "{{ deadline }}, deliveries and services stop from {{ suspension_date }} "
                   "and we will take further steps to recover the debt."),
-            )
-        return Markup("<p>%s</p>") % _(
+            ]
+        return [_(
             "According to our records, the items below are still open on your account. "
             "This may have escaped your attention: we kindly ask you to settle the net "
             "amount overdue of {{ net_overdue }} by {{ deadline }}."
+        )]
+
+    def _ar_default_letter_text(self):
+        """The text of a stage without its own, in the context's language."""
+        return Markup("").join(
+            Markup("<p>%s</p>") % paragraph for paragraph in self._ar_default_letter_paragraphs()
         )
+
+    def _ar_write_default_letter_texts(self):
+        """Writes each stage's default letter text, in English and translated term by
+        term into every installed language (the field is translated like Odoo's HTML
+        fields), so that a customer reads it in its own language and the company edits
+        it per language."""
+        langs = [code for code, _name in self.env["res.lang"].get_installed() if code != "en_US"]
+        for stage in self:
+            english = stage.with_context(lang="en_US")
+            english.letter_text = english._ar_default_letter_text()
+            terms = [str(escape(term)) for term in english._ar_default_letter_paragraphs()]
+            stage.update_field_translations("letter_text", {
+                lang: dict(zip(terms, (str(escape(term)) for term in stage.with_context(
+                    lang=lang)._ar_default_letter_paragraphs()), strict=True))
+                for lang in langs
+            })
 
     def _ar_letter_text(self, values):
         """The stage's letter text with its placeholders filled from ``values``

@@ -54,8 +54,9 @@ class ArCreditFile(models.Model):
         stops = values["suspension_date"] or deadline
         handover = values["handover_to"]
         if not handover and stage:
-            later = stage.policy_id.stage_ids.filtered(
-                lambda s: s.offset_days > stage.offset_days and s.action_handover)[:1]
+            # the hand-over stage itself, else the next one that hands over
+            later = stage.policy_id.stage_ids.sorted("offset_days").filtered(
+                lambda s: s.offset_days >= stage.offset_days and s.action_handover)[:1]
             handover = dict(later._fields["handover_to"]._description_selection(env)).get(
                 later.handover_to, "") if later else ""
         kind = ("handover" if stage and stage.action_handover

@@ -147,3 +147,18 @@ class TestDunningLetter(ArPolicyCommon):
         with self.assertLogs("odoo.addons.ar_policy.models.ar_escalation_stage", "WARNING"):
             text = stage._ar_letter_text({"deadline": "x"})
         self.assertIn("This is a formal notice", text)
+
+    def test_default_letter_text_in_each_installed_language(self):
+        """A new company's ladder writes the stages' default letter texts in every
+        installed language: a Russian customer's formal notice is in Russian, an English
+        one's in English."""
+        self.env["res.lang"]._activate_lang("ru_RU")
+        company = self.env["res.company"].create({"name": "Letters Co"})
+        stages = company.ar_escalation_policy_id.stage_ids
+        formal = stages.filtered(lambda s: s._ar_tone() == "formal" and not s.action_handover)
+        self.assertTrue(formal)
+        text_en = formal[0].with_context(lang="en_US").letter_text
+        text_ru = formal[0].with_context(lang="ru_RU").letter_text
+        self.assertIn("This is a formal notice", text_en)
+        self.assertIn("наши предыдущие напоминания", text_ru)
+        self.assertNotIn("formal notice", text_ru)

@@ -12,8 +12,8 @@ def migrate(cr, version):
         template = env.ref(xmlid, raise_if_not_found=False)
         if template:
             template.reset_template()
-    # stages without a letter text get the default one for their tone, so that the
-    # company sees (and can edit) what the letter prints
+    # stages without a letter text get the default one for their tone, in every
+    # installed language, so that the company sees (and can edit) what the letter prints
     stages = env["ar.escalation.stage"].with_context(active_test=False).search([])
-    for stage in stages.filtered(lambda s: not s.letter_text and s.offset_days > 0):
-        stage.letter_text = stage._ar_default_letter_text()
+    stages.filtered(
+        lambda s: not s.letter_text and s.offset_days > 0)._ar_write_default_letter_texts()
