@@ -82,9 +82,12 @@ class ArCreditFile(models.Model):
         for file in system_files:
             if not file._ar_escalation_contact().email:
                 continue
+            # the sender as the template states it (the company, else the user): the
+            # nightly run's author (the system) has no address of its own
+            sender = file.company_id.email_formatted or author.email_formatted
             messages[file.with_env(self.env)] = file.message_post_with_source(
                 template, message_type="comment", subtype_xmlid="mail.mt_comment",
-                author_id=author.id,
+                author_id=author.id, **({"email_from": sender} if sender else {}),
             ).with_env(self.env)
         self._ar_log_statements(messages, stage=stage, today=today)
         return self.browse([file.id for file in messages])

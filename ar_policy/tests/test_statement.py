@@ -122,3 +122,8 @@ class TestStatement(ArPolicyCommon):
         self.assertEqual(len(history), 1)
         self.assertEqual(history.stage_id, stage)
         self.assertTrue(history.by_scheduler)
+        # sent by the nightly run (the system): from the company, else the system's address
+        self.assertEqual(history.mail_message_id.email_from,
+                         self.company.email_formatted
+                         or self.env.ref("base.partner_root").email_formatted)
+        self.assertTrue(history.mail_message_id.email_from)
