@@ -195,6 +195,10 @@ class ArCreditFile(models.Model):
         bodies = template.with_env(files.env)._render_field(
             "body_html", files.ids, compute_lang=True,
         )
+        # the layout's "Your account" in the customer's language too
+        langs = template.with_env(files.env)._render_lang(files.ids)
+        descriptions = {lang: files.with_context(lang=lang).env._("account")
+                        for lang in set(langs.values())}
         if composer.composition_batch:
             files = files.with_context(mail_create_nosubscribe=True)
         messages = {}
@@ -205,6 +209,7 @@ class ArCreditFile(models.Model):
             if attachments.get(file.id):
                 values["attachment_ids"] = [
                     *(values.get("attachment_ids") or []), *attachments[file.id].ids]
+            values["model_description"] = descriptions[langs[file.id]]
             messages[file.id] = file.message_post(**values)
         return messages
 

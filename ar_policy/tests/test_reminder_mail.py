@@ -221,6 +221,7 @@ class TestReminderMail(ArPolicyCommon):
                 self.assertIn("Gentile Ditta Italiana", text)
                 self.assertIn("Modalità di pagamento", text)
                 self.assertIn("Fornito da", text, "Odoo's layout in Italian")
+                self.assertIn("Il tuo conto", text, "the layout's header in Italian")
             else:
                 self.assertIn("Αξιότιμε/η Ελληνική Εταιρεία", text)
                 self.assertIn("Τρόπος πληρωμής", text)
