@@ -65,7 +65,8 @@ class ArCreditFile(models.Model):
             "formal": env._("Demand for payment"),
             "handover": env._("Notice of hand-over for collection"),
         }
-        text = stage._ar_letter_text({
+        # the stage as read in the letter's language: its default text is translated
+        text = stage.with_env(env)._ar_letter_text({
             "customer": self.partner_id.name or "",
             "company": self.company_id.name or "",
             "deadline": deadline,
