@@ -189,15 +189,27 @@ class ArCreditFile(models.Model):
         # the composer's own comment mode, with what differs per file: the
         # customer's name as record name and the file's invoice PDFs
         post_values_all = composer._prepare_mail_values(files.ids)
+        # the composer keeps a style-sanitized copy of the body, which no longer equals
+        # the template's and so would be rendered as is, in English: the body comes from
+        # the template itself, in each customer's language
+        bodies = template.with_env(files.env)._render_field(
+            "body_html", files.ids, compute_lang=True,
+        )
+        # the layout's "Your account" in the customer's language too
+        langs = template.with_env(files.env)._render_lang(files.ids)
+        descriptions = {lang: files.with_context(lang=lang).env._("account")
+                        for lang in set(langs.values())}
         if composer.composition_batch:
             files = files.with_context(mail_create_nosubscribe=True)
         messages = {}
         for file in files:
             values = post_values_all[file.id]
+            values["body"] = bodies[file.id]
             values["record_name"] = file.partner_id.display_name
             if attachments.get(file.id):
                 values["attachment_ids"] = [
                     *(values.get("attachment_ids") or []), *attachments[file.id].ids]
+            values["model_description"] = descriptions[langs[file.id]]
             messages[file.id] = file.message_post(**values)
         return messages
 

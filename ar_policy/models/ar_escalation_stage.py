@@ -305,6 +305,14 @@ class ArEscalationStage(models.Model):
         text and says so in the server log (the constraint refuses it at save)."""
         self.ensure_one()
         text = self.letter_text
+        if text and (self.env.lang or "en_US") != "en_US":
+            # the default text stored untouched at the stage's creation (in English, with
+            # no translation of its own): the default text in the reader's language
+            english = self.with_context(lang="en_US")
+            if (html2plaintext(english.letter_text or "").split()
+                    == html2plaintext(english._ar_default_letter_text()).split()
+                    and text == english.letter_text):
+                text = self._ar_default_letter_text()
         if not html2plaintext(text or "").strip() or self._ar_letter_text_problem(text):
             if text and html2plaintext(text).strip():
                 _logger.warning(

@@ -101,6 +101,21 @@ class TestDunningLetter(ArPolicyCommon):
         self.assertIn("deliveries and services stop from 04/19/2026", text)
         self.assertIn("hand your account over for collection", text, "the next step")
 
+    def test_formal_notice_in_italian(self):
+        """The stage's default text, like the rest of the letter, in the customer's
+        language."""
+        self.env["res.lang"]._activate_lang("it_IT")
+        self.env["ir.module.module"]._load_module_terms(["ar_policy"], ["it_IT"])
+        self.customer.lang = "it_IT"
+        self._post(self._invoice(self.customer, 1000.0, date=date(2026, 2, 8), due=DUE))
+        self._run(date(2026, 4, 9))
+        text = self._pdf_text(self._letter_rows(), date(2026, 4, 9), "formal_notice_it")
+        self.assertIn("Diffida di pagamento", text)
+        self.assertIn("Gentile Cliente,", text)
+        self.assertIn("Con la presente vi diffidiamo formalmente", text, "the stage's text")
+        self.assertIn("Distinti saluti", text)
+        self.assertNotIn("formal notice", text)
+
     def test_handover_notice_names_the_agency(self):
         self.stages[90].sudo().action_letter = True
         self._post(self._invoice(self.customer, 1000.0, date=date(2026, 2, 8), due=DUE))

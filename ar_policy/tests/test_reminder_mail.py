@@ -215,5 +215,13 @@ class TestReminderMail(ArPolicyCommon):
             self.assertIn(due, text, f"{code}: dates in the customer's format")
             self.assertNotIn("03/10/2026", text)
             self.assertEqual(mail.email_to or mail.recipient_ids.email, partner.email)
+            self.assertNotIn("Dear", text, f"{code}: the reminder's own text translated")
+            self.assertNotIn("How to pay", text, f"{code}: the reminder's own text translated")
             if code == "it_IT":
+                self.assertIn("Gentile Ditta Italiana", text)
+                self.assertIn("Modalità di pagamento", text)
                 self.assertIn("Fornito da", text, "Odoo's layout in Italian")
+                self.assertIn("Il tuo conto", text, "the layout's header in Italian")
+            else:
+                self.assertIn("Αξιότιμε/η Ελληνική Εταιρεία", text)
+                self.assertIn("Τρόπος πληρωμής", text)
