@@ -1,4 +1,5 @@
 from odoo import api, models
+from odoo.exceptions import AccessError
 
 
 class ReportArStatement(models.AbstractModel):
@@ -11,6 +12,12 @@ class ReportArStatement(models.AbstractModel):
     @api.model
     def _get_report_values(self, docids, data=None):
         files = self.env["ar.credit.file"].browse(docids)
+        # Odoo does not enforce a report's groups when it renders: a salesperson, who
+        # reads credit files for their hold badge, must not print their amounts (the
+        # portal renders the customer's own statement as superuser, after its checks)
+        if not self.env.su and not self.env.user.has_group("account.group_account_invoice"):
+            raise AccessError(self.env._(
+                "Only Billing users and credit controllers print a statement of account."))
         files.check_access("read")
         statements = {}
         for company, company_files in files.sudo().grouped("company_id").items():

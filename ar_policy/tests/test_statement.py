@@ -3,6 +3,7 @@ from datetime import date
 
 from freezegun import freeze_time
 
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools.misc import format_amount
 
@@ -127,3 +128,13 @@ class TestStatement(ArPolicyCommon):
                          self.company.email_formatted
                          or self.env.ref("base.partner_root").email_formatted)
         self.assertTrue(history.mail_message_id.email_from)
+
+    def test_salesperson_cannot_print_a_statement(self):
+        """A salesperson reads credit files (hold badges) but never their amounts: the
+        statement refuses to render for them, whatever the route."""
+        with self.assertRaises(AccessError):
+            self.env["ir.actions.report"].with_user(self.salesman)._render_qweb_html(
+                "ar_policy.action_report_ar_statement", self.file.ids)
+        html = self.env["ir.actions.report"].with_user(self.billing)._render_qweb_html(
+            "ar_policy.action_report_ar_statement", self.file.ids)[0]
+        self.assertIn(b"Statement of Account", html)
