@@ -8,6 +8,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
+from ..actions import wizard_action
 from ..guards import as_scheduler, is_policy_write, is_scheduler, policy_write
 from ..rules import credit as rules
 from ..rules import deposit as deposit_rules
@@ -405,14 +406,7 @@ class ArCreditFile(models.Model):
     # ------------------------------------------------------------------
 
     def _ar_open_wizard(self, model, title, **context):
-        return {
-            "type": "ir.actions.act_window",
-            "name": title,
-            "res_model": model,
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_file_ids": self.ids, **context},
-        }
+        return wizard_action(model, title, {"default_file_ids": self.ids, **context})
 
     def action_change_credit(self):
         self._ar_check_manager()

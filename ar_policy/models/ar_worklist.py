@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..actions import wizard_action
 from ..rules import worklist as rules
 from .ar_call import CALL_OUTCOMES
 from .ar_credit_file_score import RATINGS, TRENDS
@@ -67,14 +68,7 @@ class ArWorklist(models.Model):
 
     def _ar_wizard(self, model, title, **context):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": title,
-            "res_model": model,
-            "view_mode": "form",
-            "target": "new",
-            "context": context,
-        }
+        return wizard_action(model, title, context)
 
     def action_log_call(self):
         return self._ar_wizard("ar.call.wizard", self.env._("Log a Call"),

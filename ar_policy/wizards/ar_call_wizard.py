@@ -3,6 +3,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..actions import wizard_action
 from ..models.ar_call import CALL_OUTCOMES
 from ..rules import worklist as rules
 
@@ -115,11 +116,4 @@ class ArCallWizard(models.TransientModel):
 
     @api.model
     def _ar_wizard(self, model, title, context):
-        return {
-            "type": "ir.actions.act_window",
-            "name": title,
-            "res_model": model,
-            "view_mode": "form",
-            "target": "new",
-            "context": context,
-        }
+        return wizard_action(model, title, context)
