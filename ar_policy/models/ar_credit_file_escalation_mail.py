@@ -269,6 +269,9 @@ class ArCreditFile(models.Model):
                 "url": base_url + move.get_portal_url() if move.is_invoice() else "",
                 "reference": move.payment_reference or move.name,
                 "move": move,
+                "line_id": item.line_id,
+                "residual": item.residual,
+                "excluded": item.excluded,
             }
 
         currencies = []

@@ -78,33 +78,22 @@ class ArCreditFile(models.Model):
         reminder = file._ar_escalation_mail_values(position)
         env = self.env
         Line = env["account.move.line"].sudo()
-        notes = self._ar_escalation_item_notes()
-        Line.browse([item.line_id for item in position.items]).move_id.fetch(
-            ["name", "move_type", "invoice_date", "date", "access_token"]
-        )
         waiting_ids = set(file.portal_request_ids.filtered(
             lambda r: r.state == "requested").line_ids.ids)
 
-        def item_row(item):
-            line = Line.browse(item.line_id)
-            move = line.move_id
-            currency = env["res.currency"].browse(item.currency_id)
-            return {
-                "move": move,
-                "number": move.name,
-                "date": format_date(env, move.invoice_date or move.date),
-                "due_date": format_date(env, item.due_date),
-                "days_late": max(position.days_late(item), 0),
-                "amount": format_amount(env, item.residual, currency),
-                "residual": item.residual,
-                "note": (notes.get(item.excluded, "") if item.line_id not in waiting_ids
-                         else env._("awaiting our answer")),
-                "waiting": item.line_id in waiting_ids,
-                "disputed": item.excluded == position_rules.DISPUTE,
-                "promised": item.excluded == position_rules.PROMISE,
-                "is_invoice": move.move_type == "out_invoice",
-                "url": move.get_portal_url() if move.is_invoice() else "",
-            }
+        def portal_row(row):
+            """The reminder's row of an item, with what the page adds: the customer's
+            own request awaiting an answer, and the invoice's page on this site."""
+            move, waiting = row["move"], row["line_id"] in waiting_ids
+            return dict(
+                row,
+                note=env._("awaiting our answer") if waiting else row["note"],
+                waiting=waiting,
+                disputed=row["excluded"] == position_rules.DISPUTE,
+                promised=row["excluded"] == position_rules.PROMISE,
+                is_invoice=move.move_type == "out_invoice",
+                url=move.get_portal_url() if move.is_invoice() else "",
+            )
 
         aged = aging_rules.aged_position(position).row(file.partner_id.id)
         labels = self._ar_portal_aging_labels()
@@ -123,8 +112,10 @@ class ArCreditFile(models.Model):
             "company": company,
             "today": today,
             "reminder": reminder,
-            "overdue": [item_row(item) for item in position.overdue_items],
-            "not_due": [item_row(item) for item in position.not_due_items],
+            "overdue": [portal_row(row) for part in reminder["currencies"]
+                        for row in part["overdue"]],
+            "not_due": [portal_row(row) for part in reminder["currencies"]
+                        for row in part["not_due"]],
             "credits": [c for part in reminder["currencies"] for c in part["credits"]],
             "aging": aging,
             "promises": [{
