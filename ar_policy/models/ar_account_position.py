@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..rules import position as rules
+from ..rules.money import round_amount
 
 
 class ArAccountPosition(models.AbstractModel):
@@ -261,6 +262,44 @@ class ArAccountPosition(models.AbstractModel):
             )
             for partner in partners
         }
+
+    @api.model
+    def _ar_totals(self, partners, company, today=None, exclude_move_ids=()):
+        """{commercial partner id: {receivable, unallocated, drafts, orders}}: the
+        exposure figures of ``_ar_positions`` (the same open items, credits, drafts and
+        orders, in company currency) summed in SQL, without reading the items: what the
+        credit check of a document needs, in the same queries for a customer with ten
+        open invoices as for one with a thousand."""
+        company = company.root_id
+        today = today or fields.Date.context_today(self.with_company(company))
+        partners = partners.commercial_partner_id
+        if not partners:
+            return {}
+        rounding = company.currency_id.rounding
+        rows = self.env.execute_query(SQL(
+            """
+            SELECT p.commercial_partner_id,
+                   COALESCE(SUM(aml.amount_residual) FILTER (WHERE aml.amount_residual > 0), 0),
+                   COALESCE(-SUM(aml.amount_residual) FILTER (WHERE aml.amount_residual < 0), 0)
+            %(lines)s
+               AND aml.amount_residual != 0
+          GROUP BY p.commercial_partner_id
+            """,
+            lines=self._ar_open_line_sql(company, tuple(partners.ids)),
+        ))
+        sums = {pid: (float(receivable), float(credits)) for pid, receivable, credits in rows}
+        drafts = self._ar_drafts(partners, company, today, exclude_move_ids)
+        orders = self.env["ar.credit.file"]._ar_figures_orders(partners, company, today)
+        result = {}
+        for partner in partners:
+            receivable, credits = sums.get(partner.id, (0.0, 0.0))
+            result[partner.id] = dict(
+                receivable=round_amount(receivable, rounding),
+                unallocated=round_amount(credits, rounding),
+                drafts=drafts.get(partner.id, 0.0),
+                orders=orders.get(partner.id, 0.0),
+            )
+        return result
 
     @api.model
     def _ar_drafts(self, partners, company, today, exclude_move_ids=()):

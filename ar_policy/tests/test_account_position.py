@@ -191,6 +191,25 @@ class TestAccountPosition(ArPolicyCommon):
         )))
         self.assertEqual(credits, {self.customer.id: 400.0})
 
+    def test_exposure_totals_equal_the_position(self):
+        """The credit check's totals, summed in SQL, are the position's exposure: 2905
+        owed (the excluded items too), 400 of credits, the 100 draft; the draft being
+        posted is left out; a customer without anything gets zeros."""
+        Position = self.env["ar.account.position"]
+        empty = self.env["res.partner"].create({"name": "Nothing Owed", "is_company": True})
+        totals = Position._ar_totals(self.contact | empty, self.company, TODAY)
+        exposure = self._position().exposure()
+        self.assertEqual(totals[self.customer.id], dict(
+            receivable=exposure.receivable, unallocated=exposure.unallocated,
+            drafts=exposure.drafts, orders=exposure.orders))
+        self.assertEqual(totals[self.customer.id]["receivable"], 2905.0)
+        self.assertEqual(totals[self.customer.id]["unallocated"], 400.0)
+        self.assertEqual(totals[empty.id], dict(
+            receivable=0.0, unallocated=0.0, drafts=0.0, orders=0.0))
+        posting = Position._ar_totals(self.customer, self.company, TODAY,
+                                      exclude_move_ids=self.draft.ids)
+        self.assertEqual(posting[self.customer.id]["drafts"], 0.0)
+
     def test_a_customer_in_credit(self):
         """Credits above what is overdue: nothing overdue, a negative balance."""
         self._payment(self.customer, 3000.0, date=TODAY)

@@ -15,7 +15,7 @@ from .common import ArPolicyCommon
 # Queries the credit check of one draft invoice costs, however many open invoices
 # the customer has (found empirically; the same constant serves 1 and 500 invoices),
 # the write that serialises the check per customer included.
-CHECK_QUERIES = 18
+CHECK_QUERIES = 16
 
 
 @freeze_time("2026-03-15")
