@@ -64,13 +64,21 @@ def generate(env, customers, invoices, prefix="Bench Customer"):
     cr.execute(
         """
         INSERT INTO res_partner (name, complete_name, is_company, active, customer_rank,
-                                 supplier_rank, type, autopost_bills, create_date, write_date)
-        SELECT %s || ' ' || g, %s || ' ' || g, TRUE, TRUE, 1, 0, 'contact',
-               'ask', NOW(), NOW()
-          FROM generate_series(1, %s) g
+                                 supplier_rank, type, autopost_bills, create_date, write_date,
+                                 email, email_normalized, street, zip, city, country_id)
+        SELECT %(prefix)s || ' ' || g, %(prefix)s || ' ' || g, TRUE, TRUE, 1, 0, 'contact',
+               'ask', NOW(), NOW(), mail.address, mail.address,
+               'Rue du Banc ' || g, '1000', 'Brussels', %(country)s
+          FROM generate_series(1, %(customers)s) g,
+               -- nine customers in ten have an email address (the reminder), the tenth
+               -- gets a letter
+               LATERAL (SELECT CASE WHEN g %% 10 = 0 THEN NULL
+                                    ELSE 'ap' || g || '.' || %(tag)s || '@bench.example'
+                               END AS address) mail
         RETURNING id
         """,
-        [prefix, prefix, customers],
+        {"prefix": prefix, "customers": customers, "country": env.ref("base.be").id,
+         "tag": prefix.split()[-1].lower()},
     )
     partner_ids = [r[0] for r in cr.fetchall()]
     cr.execute(

@@ -43,6 +43,8 @@ class ArCreditFile(models.Model):
             if stages:
                 fired[file] = {stage: Line.browse(ids) for stage, ids in sorted(
                     stages.items(), key=lambda pair: pair[0].offset_days)}
+        # the items' invoice names, read once for the batch (activities, notes)
+        Line.browse([lid for ids in by_stage.values() for lid in ids]).move_id.mapped("name")
         for stage, line_ids in by_stage.items():
             Line.browse(line_ids)._ar_write_policy_fields(
                 {"ar_stage_id": stage.id, "ar_stage_date": today})
@@ -62,15 +64,23 @@ class ArCreditFile(models.Model):
             for template, file_ids in templates.items():
                 messages.update(self.browse(file_ids).with_context(
                     ar_positions=positions)._ar_escalation_send_mails(template))
-        rows, activities = [], []
+        rows, activities, handovers = [], [], []
         for file, stages in fired.items():
             message = messages.get(file.id, self.env["mail.message"])
             for stage, lines in stages.items():
                 rows += file._ar_escalation_stage_rows(
-                    stage, lines, contacts[file], message, today, activities)
+                    stage, lines, contacts[file], message, today, activities, handovers)
         self._ar_escalation_create_activities(activities)
+        self._ar_escalation_handovers(handovers, today)
         rows += fee_rows
         self._ar_escalation_log(rows, today)
+
+    def _ar_xmlid_record(self, xmlid):
+        """The record of ``xmlid`` from Odoo's cached lookup: ``env.ref`` also checks
+        that the record exists, a query per call, so once per customer of a batch."""
+        model, res_id = self.env["ir.model.data"]._xmlid_to_res_model_res_id(
+            xmlid, raise_if_not_found=True)
+        return self.env[model].browse(res_id)
 
     def _ar_escalation_create_activities(self, activities):
         """Creates the activities [(row, values)] and completes their rows: in one
@@ -92,10 +102,12 @@ class ArCreditFile(models.Model):
             for (row, _values), activity in zip(entries.values(), created, strict=True):
                 row["activity"] = activity
 
-    def _ar_escalation_stage_rows(self, stage, lines, contact, message, today, activities):
+    def _ar_escalation_stage_rows(self, stage, lines, contact, message, today, activities,
+                                  handovers):
         """What one stage does for ``lines`` today, except fees: its history rows. The
-        activities to create are appended to ``activities`` as (row, values): the
-        caller creates them all at once and completes the rows."""
+        activities to create are appended to ``activities`` as (row, values), the
+        hand-overs to ``handovers`` as (file, stage, lines): the caller does them all
+        at once (and completes the activities' rows)."""
         rows = []
         base = dict(file=self, stage=stage, lines=lines)
         if stage.action_email:
@@ -121,12 +133,14 @@ class ArCreditFile(models.Model):
             rows.append(dict(base, action="hold"))
         if stage.action_deposit:
             percent = max(self.stage_deposit_percent, stage.deposit_percent)
-            policy_write(self.sudo()).stage_deposit_percent = percent
+            # not tracked, and tracking it would track the file's hand-over flag too
+            policy_write(self.sudo()).with_context(tracking_disable=True).write(
+                {"stage_deposit_percent": percent})
             rows.append(dict(base, action="deposit", note=self.env._(
                 "Deposit of %s%% required on the next orders.", percent
             )))
         if stage.action_handover:
-            self._ar_escalation_handover(stage, lines, today)
+            handovers.append((self, stage, lines))
             rows.append(dict(base, action="handover", note=dict(
                 stage._fields["handover_to"]._description_selection(self.env)
             ).get(stage.handover_to)))
@@ -139,11 +153,11 @@ class ArCreditFile(models.Model):
         if contact._ar_has_postal_address():
             return []
         user = (self.collector_id or self.company_id.ar_default_collector_id
-                or self.company_id.ar_credit_manager_id or self.env.ref("base.user_admin"))
+                or self.company_id.ar_credit_manager_id or self._ar_xmlid_record("base.user_admin"))
         row = dict(base, action="activity", note=self.env._(
             "No postal address for the letter: activity to fix it."))
         activities.append((row, {
-            "activity_type_id": self.env.ref("mail.mail_activity_data_todo").id,
+            "activity_type_id": self._ar_xmlid_record("mail.mail_activity_data_todo").id,
             "summary": self.env._("Fix the postal address of %s for the letter",
                                   contact.display_name),
             "automated": True,
@@ -167,15 +181,16 @@ class ArCreditFile(models.Model):
         invoices' PDFs attached when the stage says so (the highest stage reached
         today decides, as it sets the tone; the PDFs of all these files rendered in
         one report call). Returns {file id: mail.message}."""
-        tone = self._ar_escalation_tone_stages()
+        batch = self._ar_escalation_mail_batch()
+        tone = batch["tone"]
         attachments = self.filtered(
             lambda file: tone[file.id].mail_attach_invoices)._ar_escalation_invoice_pdfs()
         files = self.sudo().with_context(
             mail_notify_force_send=False, ar_escalation_mail=True,
-            model_description=self.env._("account"),
+            model_description=self.env._("account"), ar_mail_batch=batch,
         )
         if is_scheduler(self.env):
-            files = files.with_user(self.env.ref("base.user_root"))
+            files = files.with_user(self._ar_xmlid_record("base.user_root"))
         composer = files.env["mail.compose.message"].with_context(
             default_composition_mode="comment",
             default_model=files._name,
@@ -224,6 +239,15 @@ class ArCreditFile(models.Model):
                 if name != "user":
                     data["has_button_access"] = False
         return groups
+
+    def _mail_get_partner_fields(self, introspect_fields=False):
+        """While the run posts reminders, the file names no customer of its own: the
+        template addresses the invoicing contact, and the customer is given no link
+        to the file; so Odoo's portal prepares no access link (a signup write on the
+        customer) per reminder."""
+        if self.env.context.get("ar_escalation_mail"):
+            return []
+        return super()._mail_get_partner_fields(introspect_fields=introspect_fields)
 
     def _ar_escalation_invoice_pdfs(self):
         """{file id: ir.attachment}: the PDF of each overdue invoice of these files'
@@ -275,8 +299,8 @@ class ArCreditFile(models.Model):
         self.ensure_one()
         user = (stage.activity_user_id or self.collector_id
                 or self.company_id.ar_default_collector_id
-                or self.company_id.ar_credit_manager_id or self.env.ref("base.user_admin"))
-        activity_type = stage.activity_type_id or self.env.ref("mail.mail_activity_data_call")
+                or self.company_id.ar_credit_manager_id or self._ar_xmlid_record("base.user_admin"))
+        activity_type = stage.activity_type_id or self._ar_xmlid_record("mail.mail_activity_data_call")
         invoices = ", ".join(lines.move_id.mapped("name"))
         if no_email:
             summary = self.env._("%(stage)s: send the letter (no email address)", stage=stage.name)
@@ -298,26 +322,39 @@ class ArCreditFile(models.Model):
             "user_id": user.id,
         }
 
-    def _ar_escalation_handover(self, stage, lines, today):
-        """Flags the items and the file, and tells the credit manager."""
-        self.ensure_one()
-        lines._ar_write_policy_fields({"ar_handover": True, "ar_handover_date": today})
-        self.sudo().handover = True
-        manager = self.company_id.ar_credit_manager_id
-        target = dict(stage._fields["handover_to"]._description_selection(self.env)).get(
-            stage.handover_to
-        )
-        body = Markup("<p>%s</p>") % self.env._(
-            "%(customer)s: items %(items)s handed over (%(target)s). Export them from "
-            "Handed-Over Items.",
-            customer=self.partner_id.display_name,
-            items=", ".join(lines.move_id.mapped("name")), target=target,
-        )
-        author = self.env.ref("base.user_root").partner_id
-        self.sudo().message_post(
-            body=body, message_type="comment", subtype_xmlid="mail.mt_note",
-            partner_ids=manager.partner_id.ids, author_id=author.id,
-        )
+    def _ar_escalation_handovers(self, handovers, today):
+        """Flags the items and the files handed over today [(file, stage, lines)], and
+        tells each credit manager once for the batch: one notification listing the
+        customers, their items and where they go (the files' own escalation notes and
+        history say it per customer). The flag is not tracked: the history is its
+        record."""
+        if not handovers:
+            return
+        Line = self.env["account.move.line"].sudo()
+        Line.union(*(lines for _file, _stage, lines in handovers))._ar_write_policy_fields(
+            {"ar_handover": True, "ar_handover_date": today})
+        files = self.browse().union(*(file for file, _stage, _lines in handovers)).sudo()
+        policy_write(files).with_context(tracking_disable=True).write({"handover": True})
+        targets = dict(self.env["ar.escalation.stage"]._fields["handover_to"]
+                       ._description_selection(self.env))
+        by_manager = defaultdict(list)
+        for file, stage, lines in handovers:
+            by_manager[file.company_id.ar_credit_manager_id].append(
+                Markup("<li>%s: %s (%s)</li>") % (
+                    file.sudo()._get_html_link(title=file.partner_id.display_name),
+                    ", ".join(lines.move_id.mapped("name")), targets.get(stage.handover_to)))
+        author = self._ar_xmlid_record("base.user_root").partner_id
+        for manager, items in by_manager.items():
+            if not manager:
+                continue
+            body = Markup("<p>%s</p><ul>%s</ul><p>%s</p>") % (
+                self.env._("Handed over by tonight's escalation run:"), Markup().join(items),
+                self.env._("Export them from Handed-Over Items."))
+            self.browse().sudo().message_notify(
+                partner_ids=manager.partner_id.ids, author_id=author.id, body=body,
+                subject=self.env._("Credit Policy: %s customer(s) handed over", len(items)),
+                model_description=self.env._("Credit File"),
+            )
 
     # ------------------------------------------------------------------
     # History and stage state
@@ -384,7 +421,7 @@ class ArCreditFile(models.Model):
             )
         moves = self.env["account.move"].sudo().browse(list(bodies))
         if is_scheduler(self.env):
-            moves = moves.with_user(self.env.ref("base.user_root"))
+            moves = moves.with_user(self._ar_xmlid_record("base.user_root"))
         moves._message_log_batch(bodies=bodies, message_type="notification")
 
     def _ar_escalation_update_state(self, today):

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.tools import format_amount, format_date
+from odoo.tools import SQL, format_amount, format_date
 
 from ..rules import position as position_rules
 
@@ -32,7 +32,7 @@ class ArCreditFile(models.Model):
         """The stage that sets the reminder's tone: the highest one the items reached
         today, else the file's current stage."""
         self.ensure_one()
-        return self._ar_escalation_tone_stages()[self.id]
+        return self._ar_mail_batch()["tone"][self.id]
 
     def _ar_escalation_tone_stages(self):
         """{file id: the stage that sets its reminder's tone}: the highest stage its
@@ -64,6 +64,86 @@ class ArCreditFile(models.Model):
                 "offset_days")[-1:]
         return result
 
+    def _ar_mail_batch(self, positions=None):
+        """What the reminders of a batch of files read once for all of them: the
+        ``ar_mail_batch`` of the context when it covers these files (the escalation
+        run sets it), else one made for ``self`` (with ``positions`` when known)."""
+        batch = self.env.context.get("ar_mail_batch")
+        if batch is not None and set(self.ids) <= batch["file_ids"]:
+            return batch
+        return self._ar_escalation_mail_batch(positions)
+
+    def _ar_escalation_mail_batch(self, positions=None):
+        """Read in bulk for these files' reminders and letters, so that rendering them
+        costs no query per file: their positions (``ar_positions`` of the context, as
+        the run passes them, else read), the items' lines and invoices, portal tokens
+        for every linked invoice and file, tonight's fee invoices, the tone stages,
+        each company's bank account and online payment. Pass the result as the
+        context's ``ar_mail_batch``; it also keeps each file's values once computed."""
+        files = self.sudo()
+        env = self.env
+        company = files.company_id[:1]
+        today = fields.Date.context_today(files.with_company(company))
+        positions = positions or self.env.context.get("ar_positions") or {}
+        missing = files.filtered(lambda f: f.partner_id.id not in positions)
+        if missing:
+            positions = {**positions, **files._ar_positions_of(missing, company, today)}
+        Move = env["account.move"].sudo()
+        fee_moves = Move.search([
+            ("commercial_partner_id", "in", files.partner_id.ids),
+            ("company_id", "child_of", files.company_id.ids),
+            ("ar_origin", "=", "late_fee"), ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"), ("invoice_date", "=", today),
+        ])
+        line_ids = [item.line_id for file in files
+                    for item in positions[file.partner_id.id].items]
+        line_ids += [credit.line_id for file in files
+                     for credit in positions[file.partner_id.id].credits]
+        lines = env["account.move.line"].sudo().browse(line_ids)
+        lines.fetch(["ar_stage_id", "ar_stage_date", "move_id", "discount_date",
+                     "discount_amount_currency", "date"])
+        moves = lines.move_id | fee_moves
+        self._ar_ensure_tokens(moves, files)
+        moves.fetch(["name", "move_type", "invoice_date", "date", "payment_reference",
+                     "access_token", "amount_total", "currency_id"])
+        fee_moves.invoice_line_ids.fetch(["name", "price_subtotal"])
+        banks, pay_online = {}, {}
+        for company in files.company_id:
+            banks[company.id] = env["account.journal"].sudo().search([
+                *env["account.journal"]._check_company_domain(company), ("type", "=", "bank"),
+                ("bank_account_id", "!=", False),
+            ], limit=1).bank_account_id
+            pay_online[company.id] = "payment.provider" in env and bool(
+                env["payment.provider"].sudo().search_count([
+                    ("company_id", "=", company.id), ("state", "in", ("enabled", "test")),
+                ], limit=1))
+        return {
+            "file_ids": set(self.ids),
+            "positions": positions,
+            "fees": {partner.id: fee_moves.filtered(
+                lambda m, partner=partner: m.commercial_partner_id == partner)
+                for partner in fee_moves.commercial_partner_id},
+            "tone": files._ar_escalation_tone_stages(),
+            "banks": banks,
+            "pay_online": pay_online,
+            "values": {},
+        }
+
+    @api.model
+    def _ar_ensure_tokens(self, moves, files):
+        """Portal access tokens for the invoices and files a reminder links, made in
+        one statement per table: Odoo's ``_portal_ensure_token`` writes them one
+        record at a time (a full invoice write each). Same format: a UUID4."""
+        for records in (moves, files):
+            records.flush_recordset(["access_token"])
+            without = records.filtered(lambda r: not r.access_token)
+            if without:
+                self.env.cr.execute(SQL(
+                    "UPDATE %s SET access_token = gen_random_uuid()::text "
+                    "WHERE id IN %s AND access_token IS NULL",
+                    SQL.identifier(records._table), tuple(without.ids)))
+                without.invalidate_recordset(["access_token"])
+
     def _ar_escalation_mail_values(self, position=None):
         """What the reminder (and the letter) states, from the account position: per
         document currency, the overdue items apart from the items not yet due (each
@@ -77,9 +157,18 @@ class ArCreditFile(models.Model):
         file = self.sudo()
         company = file.company_id
         today = fields.Date.context_today(file.with_company(company))
-        # the run passes the positions of the batch (ar_positions): one read for all
-        position = (position or self.env.context.get("ar_positions", {}).get(file.partner_id.id)
-                    or file._ar_positions_of(file, company, today)[file.partner_id.id])
+        if position is None:
+            # the batch's positions, read once for all its files; its values computed
+            # once per file and language (the subject and the body each ask)
+            batch = self._ar_mail_batch()
+            key = (self.id, self.env.lang)
+            if key not in batch["values"]:
+                batch["values"][key] = self.with_context(
+                    ar_mail_batch=batch)._ar_escalation_mail_values(
+                    batch["positions"][file.partner_id.id])
+            return batch["values"][key]
+        file = file.with_context(ar_mail_batch=self._ar_mail_batch(
+            positions={file.partner_id.id: position}))
         env = self.env
         currencies, stages_today, discounts = self._ar_escalation_mail_currencies(
             position, today
@@ -131,12 +220,8 @@ class ArCreditFile(models.Model):
         self.ensure_one()
         env = self.env
         company = self.company_id
-        fee_moves = env["account.move"].sudo().search([
-            ("partner_id", "child_of", self.partner_id.id),
-            ("company_id", "child_of", company.id),
-            ("ar_origin", "=", "late_fee"), ("move_type", "=", "out_invoice"),
-            ("state", "=", "posted"), ("invoice_date", "=", today),
-        ])
+        batch = self._ar_mail_batch()
+        fee_moves = batch["fees"].get(self.partner_id.id, env["account.move"])
         base_url = self.get_base_url()
         fees = [{
             "number": move.name,
@@ -146,11 +231,7 @@ class ArCreditFile(models.Model):
                 env, line.price_subtotal, move.currency_id)}
                 for line in move.invoice_line_ids],
         } for move in fee_moves]
-        journal = env["account.journal"].sudo().search([
-            *env["account.journal"]._check_company_domain(company), ("type", "=", "bank"),
-            ("bank_account_id", "!=", False),
-        ], limit=1)
-        bank = journal.bank_account_id
+        bank = batch["banks"][company.id]
         collector = (self.collector_id or company.ar_default_collector_id
                      or company.ar_credit_manager_id).sudo()
         references = [item.move_name for item in position.overdue_items] or [
@@ -171,9 +252,7 @@ class ArCreditFile(models.Model):
                 "phone": collector.partner_id.phone or collector.partner_id.mobile
                          or company.phone or "",
             },
-            "pay_online": "payment.provider" in env and bool(env["payment.provider"].sudo().search_count([
-                ("company_id", "=", company.id), ("state", "in", ("enabled", "test")),
-            ], limit=1)),
+            "pay_online": batch["pay_online"][company.id],
             "company": company,
             "customer": self.partner_id,
             "handover_to": dict(stage._fields["handover_to"]._description_selection(env)).get(

@@ -211,8 +211,17 @@ class TestEscalation(ArPolicyCommon):
         self.assertTrue(line.ar_handover)
         self.assertEqual(line.ar_handover_date, date(2026, 6, 8))
         self.assertTrue(self.file.handover)
-        notified = self.file.message_ids.filtered(lambda m: self.manager.partner_id in m.partner_ids)
-        self.assertTrue(notified)
+        # the credit manager is told once per batch, the customer and item named
+        notified = self.env["mail.message"].sudo().search([
+            ("message_type", "=", "user_notification"),
+            ("partner_ids", "in", self.manager.partner_id.ids),
+            ("subject", "=", "Credit Policy: 1 customer(s) handed over"),
+        ])
+        self.assertEqual(len(notified), 1)
+        self.assertIn(self.customer.name, str(notified.body))
+        self.assertIn(invoice.name, str(notified.body))
+        self.assertTrue(any("Handed over" in str(m.body) for m in self.file.message_ids),
+                        "the file's escalation note says it")
         self.assertTrue(self._history(action="handover"))
         action = self.env.ref("ar_policy.action_ar_handover_lines")
         self.assertIn(line, self.env["account.move.line"].search(literal_eval(action.domain)))
