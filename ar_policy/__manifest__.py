@@ -2,7 +2,7 @@
     "name": "Credit & Collections Policy",
     "summary": "Credit limits and holds, required deposits, nightly escalation "
     "stages and customer-concentration warnings, inside Invoicing",
-    "version": "18.0.1.0.3",
+    "version": "18.0.1.0.2",
     "category": "Accounting/Accounting",
     "license": "LGPL-3",
     "author": "ar_policy",
@@ -29,7 +29,6 @@
         "wizards/ar_promise_wizard_views.xml",
         "wizards/ar_dispute_wizard_views.xml",
         "views/ar_promise_views.xml",
-        "data/ar_reminder_mail_body.xml",
         "data/ar_escalation_data.xml",
         "wizards/ar_escalation_preview_views.xml",
         "views/ar_escalation_views.xml",

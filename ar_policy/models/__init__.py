@@ -52,3 +52,4 @@ from . import ar_credit_file_portal
 from . import res_company_worklist
 from . import res_config_settings_worklist
 from . import ar_portal_request_worklist
+from . import ir_qweb

@@ -188,6 +188,7 @@ class ArCreditFile(models.Model):
         files = self.sudo().with_context(
             mail_notify_force_send=False, ar_escalation_mail=True,
             model_description=self.env._("account"), ar_mail_batch=batch,
+            ar_qweb_compiled={},  # the template's body compiled once per language
         )
         if is_scheduler(self.env):
             files = files.with_user(self._ar_xmlid_record("base.user_root"))
@@ -200,6 +201,9 @@ class ArCreditFile(models.Model):
             "message_type": "comment",
             "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment"),
             "email_layout_xmlid": "mail.mail_notification_light",
+            # the body comes from the template itself (below): the composer's own
+            # copy would be rendered for nothing
+            "body": "",
         })
         # the composer's own comment mode, with what differs per file: the
         # customer's name as record name and the file's invoice PDFs
