@@ -40,6 +40,32 @@ def wait_ready(server, port, timeout=300):
     raise RuntimeError("the Odoo server did not answer")
 
 
+DUPLICATES = {
+    "history rows": """SELECT file_id, stage_id, action FROM ar_escalation_history
+                        WHERE action IN ('email', 'letter', 'fee', 'hold', 'deposit', 'handover')
+                     GROUP BY file_id, stage_id, action HAVING COUNT(*) > 1""",
+    "reminders": """SELECT res_id FROM mail_message WHERE model = 'ar.credit.file'
+                       AND message_type = 'comment' GROUP BY res_id HAVING COUNT(*) > 1""",
+    "queued mails": """SELECT mail_message_id FROM mail_mail
+                     GROUP BY mail_message_id HAVING COUNT(*) > 1""",
+    "activities": """SELECT res_id, summary FROM mail_activity WHERE res_model = 'ar.credit.file'
+                    GROUP BY res_id, summary HAVING COUNT(*) > 1""",
+    "fee invoices": """SELECT commercial_partner_id, currency_id FROM account_move
+                        WHERE ar_origin = 'late_fee' AND state != 'cancel'
+                     GROUP BY commercial_partner_id, currency_id HAVING COUNT(*) > 1""",
+}
+
+
+def find_duplicates():
+    """What the run did twice, checked in SQL: ["3 reminders", ...] (empty: nothing)."""
+    found = []
+    for what, sql in DUPLICATES.items():
+        rows = common.query(sql)
+        if rows:
+            found.append(f"{len(rows)} {what}")
+    return found
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
@@ -74,12 +100,14 @@ def main():
         elapsed = time.time() - t0
         reached = common.query(
             "SELECT COUNT(DISTINCT file_id) FROM ar_escalation_history WHERE action <> 'error'")[0][0]
+        duplicates = find_duplicates()
     finally:
         stop_server(server)
     print(f"queue_job, {args.workers} worker(s): {jobs} jobs in {elapsed:.1f} s, "
-          f"{reached} customers reached a stage; jobs {states}")
-    if states.get("done", 0) != jobs:
-        print(f"not every job is done: see {logfile}")
+          f"{reached} customers reached a stage; jobs {states}; "
+          f"duplicates: {', '.join(duplicates) or 'none'}")
+    if states.get("done", 0) != jobs or duplicates:
+        print(f"not every job is done, or something was done twice: see {logfile}")
         return 1
     shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -10,6 +10,7 @@ def start_server(work, extra_args=(), env=None, log_level="warn", preload=True, 
     """The server, its port and log file. ``preload=False``: the registry is loaded by
     each worker on its first request (not by the master before it forks), so that
     each worker's connections carry its own pid (application_name odoo-PID)."""
+    check_gevent()
     port = free_port()
     gevent_port = free_port(exclude={port})
     logfile = os.path.join(work, "odoo.log")
@@ -29,6 +30,23 @@ def start_server(work, extra_args=(), env=None, log_level="warn", preload=True, 
         server = subprocess.Popen(command, cwd="/", env=dict(os.environ, **(env or {})), stdout=out,
                                   stderr=subprocess.STDOUT, start_new_session=True)
     return server, port, logfile
+
+
+def check_gevent():
+    """The prefork server starts a gevent process (Odoo's long polling) and starts it
+    again as soon as it dies: when gevent cannot patch (its plugins are loaded through
+    setuptools' pkg_resources, which before setuptools 70 does not find distributions
+    installed under normalized names, such as zope_interface 7+), that process dies at
+    once, again and again, and takes a core from the workers. Refuse to start then."""
+    probe = subprocess.run(
+        [sys.executable, "-c", "import gevent.monkey; gevent.monkey.patch_all()"],
+        capture_output=True, text=True, check=False)
+    if probe.returncode:
+        raise RuntimeError(
+            "gevent cannot patch in this Python, so Odoo's prefork server would restart "
+            "its gevent process without end: " + probe.stderr.strip().splitlines()[-1]
+            + "\n  With a DistributionNotFound above, upgrade setuptools: "
+            "pip install 'setuptools>=70,<76'")
 
 
 def free_port(exclude=()):
