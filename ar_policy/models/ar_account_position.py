@@ -41,8 +41,17 @@ class ArAccountPosition(models.AbstractModel):
         self.env["account.account"].flush_model(["account_type"])
         self.env["res.partner"].flush_model(["commercial_partner_id"])
         self.env["res.company"].flush_model(["parent_path"])
+        # the partners' ids as an array computed once (an init plan): PostgreSQL then
+        # reads their lines through the index of open receivable lines by partner
+        # (account_move_line__unreconciled_index), where a join on res_partner makes it
+        # scan every line of the ledger for each batch of customers
         partner_filter = SQL(
-            "AND p.commercial_partner_id IN %s", tuple(partner_ids)
+            """AND p.commercial_partner_id IN %(ids)s
+               AND aml.partner_id = ANY(ARRAY(SELECT contact.id FROM res_partner contact
+                                               WHERE contact.commercial_partner_id IN %(ids)s))
+               AND aml.account_id = ANY(ARRAY(SELECT receivable.id FROM account_account receivable
+                                               WHERE receivable.account_type = 'asset_receivable'))""",
+            ids=tuple(partner_ids),
         ) if partner_ids is not None else SQL()
         open_filter = SQL(
             "AND aml.date <= %s", as_of

@@ -3,8 +3,11 @@ from datetime import date, timedelta
 from unittest.mock import patch
 
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo.tests import tagged
+
+from odoo.addons.ar_policy.guards import as_scheduler
 
 from .common import ArPolicyCommon
 
@@ -163,3 +166,37 @@ class TestEscalationBulk(ArPolicyCommon):
         self.assertLessEqual(queries, BULK_QUERIES_PER_CUSTOMER * acted,
                              f"{queries} queries for {acted} customers")
         self.assertLess(queries, each_queries, "the batch costs less than customer by customer")
+
+    def test_reminder_body_compiled_once_per_batch(self):
+        """Odoo compiles a mail template's QWeb body again for every record; the run
+        compiles the reminder's body once for the batch (one language here) and still
+        sends each customer its own figures."""
+        from odoo.addons.base.models.ir_qweb import IrQWeb
+
+        compiled = []
+        generate = IrQWeb._generate_code
+
+        def counting(qweb, template):
+            source = template if isinstance(template, str) else etree.tostring(template)
+            # Odoo first compiles a body in restricted mode, once per render call, only to
+            # learn whether it holds code (it stops at the first directive): not a render
+            if b"_ar_escalation_mail_values" in (
+                    source.encode() if isinstance(source, str) else source
+            ) and not qweb.env.context.get("raise_on_forbidden_code_for_model"):
+                compiled.append(qweb.env.context.get("lang"))
+            return generate(qweb, template)
+
+        with freeze_time(TODAY), patch.object(IrQWeb, "_generate_code", counting):
+            # as the scheduled action runs it
+            as_scheduler(self.File)._ar_run_batches(self.files, "_ar_escalation_run_batch", 100)
+        reminders = self.env["mail.message"].sudo().search([
+            ("model", "=", "ar.credit.file"), ("res_id", "in", self.files.ids),
+            ("message_type", "=", "comment"),
+            ("subtype_id", "=", self.env.ref("mail.mt_comment").id)])
+        self.assertEqual(len(reminders), 6)
+        self.assertEqual(len(compiled), 1, f"compiled {len(compiled)} times: {compiled}")
+        bravo = reminders.filtered(lambda m: m.record_name == "Bravo")
+        self.assertIn("Dear Bravo", str(bravo.body))
+        self.assertIn("Total overdue</strong></td><td style=\"text-align:right; white-space:nowrap; "
+                      "padding:4px 6px\"><strong>$&nbsp;700.00", str(bravo.body),
+                      "Bravo's own overdue total (300 + 400)")
