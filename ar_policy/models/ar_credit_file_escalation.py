@@ -239,12 +239,12 @@ class ArCreditFile(models.Model):
             )
             if not rows:
                 continue
-            Line.browse([row[1] for row in rows]).fetch(
-                ["ar_stage_id", "ar_stage_date", "move_id", "currency_id",
-                 "amount_residual_currency"])
-            for file_id, line_id, stage_id, days, amount, due_date in rows:
+            # one recordset for the batch's lines: read together when first used
+            lines = Line.browse([row[1] for row in rows])
+            for (file_id, _line_id, stage_id, days, amount, due_date), line in zip(
+                    rows, lines, strict=True):
                 result[file_id].append(dict(
-                    line=Line.browse(line_id), stage=Stage.browse(stage_id), days_late=days,
+                    line=line, stage=Stage.browse(stage_id), days_late=days,
                     reached_today=True, amount=amount, due_date=due_date,
                 ))
         return result

@@ -220,9 +220,21 @@ class ArCreditFile(models.Model):
                         for lang in set(langs.values())}
         if composer.composition_batch:
             files = files.with_context(mail_create_nosubscribe=True)
+        # what message_post looks up for each message, read for the batch at once: the
+        # thread's first message (the parent), the reply-to address; and no tracking
+        # values to look for (a reminder tracks nothing)
+        files = files.with_context(ar_thread_parents=files._ar_thread_parents())
+        senders = defaultdict(list)
+        for file in files:
+            senders[post_values_all[file.id].get("email_from")].append(file.id)
+        reply_tos = {}
+        for sender, file_ids in senders.items():
+            reply_tos.update(files.browse(file_ids)._notify_get_reply_to(default=sender))
         messages = {}
         for file in files:
             values = post_values_all[file.id]
+            values.setdefault("reply_to", reply_tos[file.id])
+            values["tracking_value_ids"] = []
             values["body"] = bodies[file.id]
             values["record_name"] = file.partner_id.display_name
             if attachments.get(file.id):
@@ -231,6 +243,25 @@ class ArCreditFile(models.Model):
             values["model_description"] = descriptions[langs[file.id]]
             messages[file.id] = file.message_post(**values)
         return messages
+
+    def _ar_thread_parents(self):
+        """{file id: id of the first message of its chatter, or False}: the parent
+        ``message_post`` gives a new message of a flat thread, in one query."""
+        parents = dict.fromkeys(self.ids, False)
+        if self and self._mail_flat_thread:
+            self.env["mail.message"].flush_model(["model", "res_id", "message_type"])
+            parents.update(self.env.execute_query(SQL(
+                """SELECT DISTINCT ON (res_id) res_id, id FROM mail_message
+                    WHERE model = %s AND res_id IN %s AND message_type != 'user_notification'
+                 ORDER BY res_id, id""", self._name, tuple(self.ids))))
+        return parents
+
+    def _message_compute_parent_id(self, parent_id):
+        """The parent read in bulk by the run (``_ar_thread_parents``), when it has."""
+        parents = self.env.context.get("ar_thread_parents")
+        if not parent_id and isinstance(parents, dict) and self.id in parents:
+            return parents[self.id]
+        return super()._message_compute_parent_id(parent_id)
 
     def _notify_get_recipients_groups(self, message, model_description, msg_vals=False):
         """The customer reads a reminder, not the credit file: no "view" link to an
