@@ -388,7 +388,6 @@ class ArCreditFile(models.Model):
             self.browse().sudo().message_notify(
                 partner_ids=manager.partner_id.ids, author_id=author.id, body=body,
                 subject=self.env._("Credit Policy: %s customer(s) handed over", len(items)),
-                model_description=self.env._("Credit File"),
             )
 
     # ------------------------------------------------------------------
