@@ -223,7 +223,13 @@ class ArCreditFile(models.Model):
         # what message_post looks up for each message, read for the batch at once: the
         # thread's first message (the parent), the reply-to address; and no tracking
         # values to look for (a reminder tracks nothing)
-        files = files.with_context(ar_thread_parents=files._ar_thread_parents())
+        files = files.with_context(
+            ar_thread_parents=files._ar_thread_parents(),
+            # the partners with a browser push device: Odoo looks for a reminder's
+            # recipients' devices once per reminder, mostly to find none
+            ar_push_partners=frozenset(
+                self.env["mail.push.device"].sudo().search([]).partner_id.ids),
+        )
         senders = defaultdict(list)
         for file in files:
             senders[post_values_all[file.id].get("email_from")].append(file.id)
@@ -262,6 +268,16 @@ class ArCreditFile(models.Model):
         if not parent_id and isinstance(parents, dict) and self.id in parents:
             return parents[self.id]
         return super()._message_compute_parent_id(parent_id)
+
+    def _notify_thread_by_web_push(self, message, recipients_data, msg_vals=False, **kwargs):
+        """No browser push to look for when none of the recipients has a device (the
+        run reads the partners with one once per batch: ``ar_push_partners``)."""
+        with_devices = self.env.context.get("ar_push_partners")
+        if isinstance(with_devices, frozenset) and not with_devices & {
+                recipient["id"] for recipient in recipients_data}:
+            return None
+        return super()._notify_thread_by_web_push(
+            message, recipients_data, msg_vals=msg_vals, **kwargs)
 
     def _notify_get_recipients_groups(self, message, model_description, msg_vals=False):
         """The customer reads a reminder, not the credit file: no "view" link to an
