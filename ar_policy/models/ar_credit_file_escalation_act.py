@@ -391,8 +391,9 @@ class ArCreditFile(models.Model):
         by_manager = defaultdict(list)
         for file, stage, lines in handovers:
             by_manager[file.company_id.ar_credit_manager_id].append(
-                Markup("<li>%s: %s (%s)</li>") % (
-                    file.sudo()._get_html_link(title=file.partner_id.display_name),
+                # a link that works in the manager's email as in the web client
+                Markup('<li><a href="%s">%s</a>: %s (%s)</li>') % (
+                    file.sudo()._notify_get_action_link("view"), file.partner_id.display_name,
                     ", ".join(lines.move_id.mapped("name")), targets.get(stage.handover_to)))
         author = self._ar_xmlid_record("base.user_root").partner_id
         for manager, items in by_manager.items():
