@@ -70,15 +70,16 @@ def generate(env, customers, invoices, prefix="Bench Customer"):
                'ask', NOW(), NOW(), mail.address, mail.address,
                'Rue du Banc ' || g, '1000', 'Brussels', %(country)s
           FROM generate_series(1, %(customers)s) g,
-               -- nine customers in ten have an email address (the reminder), the tenth
-               -- gets a letter
-               LATERAL (SELECT CASE WHEN g %% 10 = 0 THEN NULL
+               -- by default nine customers in ten have an email address (the reminder),
+               -- the tenth gets a letter (AR_BENCH_EMAIL_SHARE: 0 to 10 in ten)
+               LATERAL (SELECT CASE WHEN g %% 10 >= %(email_share)s THEN NULL
                                     ELSE 'ap' || g || '.' || %(tag)s || '@bench.example'
                                END AS address) mail
         RETURNING id
         """,
         {"prefix": prefix, "customers": customers, "country": env.ref("base.be").id,
-         "tag": prefix.split()[-1].lower()},
+         "tag": prefix.split()[-1].lower(),
+         "email_share": int(os.environ.get("AR_BENCH_EMAIL_SHARE", 9))},
     )
     partner_ids = [r[0] for r in cr.fetchall()]
     cr.execute(
