@@ -7,6 +7,7 @@
 # Usage: scripts/bench.sh [CUSTOMERS] [INVOICES] [--workers N]
 # AR_BENCH_ONLY=worklist|aging: time only the payment scores and the worklist, or only the
 # aging and the KPI snapshot (a short run).
+# AR_BENCH_EMAIL_SHARE=0..10: customers in ten with an email address (default 9).
 source "$(dirname "$0")/lib.sh"
 CUSTOMERS=10000
 INVOICES=10

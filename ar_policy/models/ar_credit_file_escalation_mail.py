@@ -69,7 +69,9 @@ class ArCreditFile(models.Model):
         ``ar_mail_batch`` of the context when it covers these files (the escalation
         run sets it), else one made for ``self`` (with ``positions`` when known)."""
         batch = self.env.context.get("ar_mail_batch")
-        if batch is not None and set(self.ids) <= batch["file_ids"]:
+        # only a batch this code made (a context sent over RPC holds no sets)
+        if (isinstance(batch, dict) and isinstance(batch.get("file_ids"), set)
+                and set(self.ids) <= batch["file_ids"]):
             return batch
         return self._ar_escalation_mail_batch(positions)
 

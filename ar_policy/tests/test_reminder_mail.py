@@ -225,3 +225,15 @@ class TestReminderMail(ArPolicyCommon):
             else:
                 self.assertIn("Αξιότιμε/η Ελληνική Εταιρεία", text)
                 self.assertIn("Τρόπος πληρωμής", text)
+
+    def test_a_batch_sent_in_the_context_is_ignored(self):
+        """What the run reads once for a batch travels in the context; one sent by a
+        client (JSON: no sets, no records) is ignored, never taken as the figures."""
+        self._posted(1000.0)
+        forged = {"file_ids": [self.file.id], "positions": {}, "values": {}, "fees": {},
+                  "banks": {}, "pay_online": {}, "tone": {}}
+        with freeze_time(date(2026, 3, 20)):
+            values = self.file.with_user(self.controller).with_context(
+                ar_mail_batch=forged, ar_qweb_compiled={})._ar_escalation_mail_values()
+        self.assertEqual(values["overdue_net"], "$\xa01,000.00")
+        self.assertEqual(values["contact"], self.contact)
