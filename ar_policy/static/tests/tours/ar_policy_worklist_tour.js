@@ -45,8 +45,9 @@ registry.category("web_tour.tours").add("ar_policy_worklist_tour", {
             run: "click",
         },
         {
+            // the dialog closed first: its own invoice list would match too
             content: "The row has left today's list",
-            trigger: `.o_list_view:not(:has(.o_data_row:contains("${CUSTOMER}")))`,
+            trigger: `body:not(:has(.modal)) .o_action_manager .o_list_view:not(:has(.o_data_row:contains("${CUSTOMER}")))`,
         },
     ],
 });
