@@ -231,11 +231,10 @@ class ArCreditFile(models.Model):
         if not self:
             return result
         Line = self.env["account.move.line"].sudo()
-        Stage = self.env["ar.escalation.stage"].sudo()
-        for company, company_files in self.grouped("company_id").items():
-            company_files._ar_warn_archived_policies()
+        stages = {}
+        for company, ladders in self._ar_escalation_ladders().items():
             rows = self.env.execute_query(
-                self._ar_escalation_decision_sql(company, today, company_files)
+                self._ar_escalation_decision_sql(company, today, ladders)
             )
             if not rows:
                 continue
@@ -243,16 +242,24 @@ class ArCreditFile(models.Model):
             lines = Line.browse([row[1] for row in rows])
             for (file_id, _line_id, stage_id, days, amount, due_date), line in zip(
                     rows, lines, strict=True):
-                result[file_id].append(dict(
-                    line=line, stage=Stage.browse(stage_id), days_late=days,
-                    reached_today=True, amount=amount, due_date=due_date,
-                ))
+                stage = stages.get(stage_id)
+                if stage is None:
+                    stage = stages[stage_id] = self.env["ar.escalation.stage"].sudo().browse(
+                        stage_id)
+                result[file_id].append({
+                    "line": line, "stage": stage, "days_late": days,
+                    "reached_today": True, "amount": amount, "due_date": due_date,
+                })
         return result
 
-    def _ar_warn_archived_policies(self):
-        """Logs, once per batch, the files whose own ladder is archived (the decision
-        query then uses the company's) and a company whose default ladder is archived
-        (no ladder at all), as ``_ar_escalation_policy`` does for one file."""
+    def _ar_escalation_ladders(self):
+        """{company: [(file id, customer id, policy id)]}: the ladder of each of these
+        files not exempt from escalation, as ``_ar_escalation_policy`` chooses it (the
+        file's own policy unless archived, else the company's, none when that is
+        archived too), read for the batch at once; the archived policies are logged
+        once per batch."""
+        # only what the choice needs of the files (the ORM would read every column)
+        self.fetch(["company_id", "partner_id", "escalation_policy_id", "escalation_exempt"])
         archived = self.filtered(lambda file: file.escalation_policy_id
                                  and not file.escalation_policy_id.active)
         if archived:
@@ -260,35 +267,45 @@ class ArCreditFile(models.Model):
                 "Credit files %s name an archived escalation policy: the company's "
                 "default policy is used.", archived.ids,
             )
-        for company in self.company_id:
-            policy = company.ar_escalation_policy_id
-            if policy and not policy.active:
+        ladders = {}
+        for company, files in self.grouped("company_id").items():
+            default = company.ar_escalation_policy_id
+            if default and not default.active:
                 _logger.warning("The default escalation policy %s of company %s is archived: "
-                                "no ladder for its credit files.", policy.id, company.id)
+                                "no ladder for its credit files.", default.id, company.id)
+                default = default.browse()
+            rows = []
+            for file in files:
+                policy = file.escalation_policy_id
+                policy = policy if policy.active else default
+                if policy and not file.escalation_exempt:
+                    rows.append((file.id, file.partner_id.id, policy.id))
+            if rows:
+                ladders[company] = rows
+        return ladders
 
     @api.model
-    def _ar_escalation_decision_sql(self, company, today, files):
+    def _ar_escalation_decision_sql(self, company, today, ladders):
         """One set-based query over the account position: a row (file id, line id,
         stage id, days late, open amount in company currency, due date) per open item
-        of ``files`` (all of ``company``) that fires a stage today, oldest first.
+        that fires a stage today, of the files of ``company`` in ``ladders``
+        ([(file id, customer id, policy id)], as ``_ar_escalation_ladders`` gives
+        them: exempt files and files without a ladder are not in it), oldest first.
 
-        The file's ladder is its own policy unless archived, else the company's
-        (none when that is archived too). An item reaches the highest stage whose
-        offset is at most its days late, and fires it only above the offset of the
-        stage it already carries (catch-up: the stages skipped over fire nothing;
-        ``rules.escalation.target_stage``). Exempt files and excluded items
-        (``_ar_exclusion_sql``) never fire; overdue items do not when the open credits
-        cover the overdue figure (``rules.escalation.credits_cover_overdue``, at the
-        company currency's rounding, as ``rules.position.Position`` rounds it).
+        An item reaches the highest stage of its file's ladder whose offset is at most
+        its days late, and fires it only above the offset of the stage it already
+        carries (catch-up: the stages skipped over fire nothing;
+        ``rules.escalation.target_stage``). Excluded items (``_ar_exclusion_sql``) never
+        fire; overdue items do not when the open credits cover the overdue figure
+        (``rules.escalation.credits_cover_overdue``, at the company currency's
+        rounding, as ``rules.position.Position`` rounds it).
         """
         root = company.root_id.sudo()
-        self.flush_model(["partner_id", "company_id", "escalation_policy_id",
-                          "escalation_exempt"])
-        self.env["ar.escalation.policy"].flush_model(["active"])
         self.env["ar.escalation.stage"].flush_model(["policy_id", "offset_days"])
-        self.env["res.company"].flush_model(["ar_escalation_policy_id"])
         Position = self.env["ar.account.position"]
-        partner_ids = tuple(files.partner_id.ids) or (0,)
+        file_ids = [file_id for file_id, _partner_id, _policy_id in ladders]
+        partner_ids = [partner_id for _file_id, partner_id, _policy_id in ladders]
+        policy_ids = [policy_id for _file_id, _partner_id, policy_id in ladders]
         rounding = root.currency_id.rounding
 
         def rounded(amount):
@@ -299,14 +316,14 @@ class ArCreditFile(models.Model):
             WITH item AS (%(items)s),
                  credit AS (%(credits)s),
                  ladder AS (
-                    SELECT f.id AS file_id, f.partner_id,
-                           COALESCE(CASE WHEN fp.active THEN fp.id END,
-                                    CASE WHEN cp.active THEN cp.id END) AS policy_id
-                      FROM ar_credit_file f
-                      JOIN res_company c ON c.id = f.company_id
-                 LEFT JOIN ar_escalation_policy fp ON fp.id = f.escalation_policy_id
-                 LEFT JOIN ar_escalation_policy cp ON cp.id = c.ar_escalation_policy_id
-                     WHERE f.id IN %(file_ids)s AND f.escalation_exempt IS NOT TRUE),
+                    SELECT * FROM UNNEST(%(file_ids)s::int[], %(partner_ids)s::int[],
+                                         %(policy_ids)s::int[])
+                                  AS ladder(file_id, partner_id, policy_id)),
+                 rung AS (
+                    SELECT s.id, s.policy_id, s.offset_days,
+                           LEAD(s.offset_days) OVER (PARTITION BY s.policy_id
+                                                    ORDER BY s.offset_days) AS next_offset
+                      FROM ar_escalation_stage s),
                  overdue AS (
                     SELECT item.partner_id,
                            %(gross)s - %(excluded)s AS counted
@@ -322,26 +339,25 @@ class ArCreditFile(models.Model):
                  LEFT JOIN credits ON credits.partner_id = overdue.partner_id
                      WHERE overdue.counted > %(half)s
                        AND COALESCE(credits.total, 0) - overdue.counted > -%(half)s)
-            SELECT ladder.file_id, item.line_id, target.id,
+            SELECT ladder.file_id, item.line_id, rung.id,
                    %(today)s - item.due_date, item.residual_company, item.due_date
               FROM item
               JOIN ladder ON ladder.partner_id = item.partner_id
-              JOIN LATERAL (
-                    SELECT s.id, s.offset_days FROM ar_escalation_stage s
-                     WHERE s.policy_id = ladder.policy_id
-                       AND s.offset_days <= %(today)s - item.due_date
-                  ORDER BY s.offset_days DESC LIMIT 1) target ON TRUE
+              JOIN rung ON rung.policy_id = ladder.policy_id
+                       AND rung.offset_days <= %(today)s - item.due_date
+                       AND (rung.next_offset IS NULL
+                            OR rung.next_offset > %(today)s - item.due_date)
          LEFT JOIN ar_escalation_stage cur ON cur.id = item.stage_id
              WHERE item.excluded IS NULL
                AND item.due_date IS NOT NULL
-               AND (cur.id IS NULL OR target.offset_days > cur.offset_days)
+               AND (cur.id IS NULL OR rung.offset_days > cur.offset_days)
                AND NOT (item.due_date < %(today)s
                         AND item.partner_id IN (SELECT partner_id FROM covered))
           ORDER BY ladder.file_id, item.due_date, item.line_id
             """,
-            items=Position._ar_open_item_sql(root, today, partner_ids),
-            credits=Position._ar_open_credit_sql(root, partner_ids),
-            file_ids=tuple(files.ids) or (0,),
+            items=Position._ar_open_item_sql(root, today, tuple(partner_ids) or (0,)),
+            credits=Position._ar_open_credit_sql(root, tuple(partner_ids) or (0,)),
+            file_ids=file_ids, partner_ids=partner_ids, policy_ids=policy_ids,
             today=today,
             half=rounding / 2,
             gross=rounded(SQL("SUM(item.residual_company)")),
