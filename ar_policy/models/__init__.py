@@ -53,3 +53,4 @@ from . import res_company_worklist
 from . import res_config_settings_worklist
 from . import ar_portal_request_worklist
 from . import ir_qweb
+from . import mail_thread

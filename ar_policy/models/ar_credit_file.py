@@ -376,7 +376,7 @@ class ArCreditFile(models.Model):
         files = self.sudo().browse(list(bodies))
         if is_scheduler(self.env):
             files = files.with_user(self.env.ref("base.user_root"))
-        files._message_log_batch(bodies=dict(bodies), message_type="notification")
+        files._ar_message_log_bulk(bodies)
 
     # ------------------------------------------------------------------
     # Scheduled runs

@@ -440,7 +440,7 @@ class ArCreditFile(models.Model):
     def _ar_escalation_invoice_notes(self, history, labels):
         """A short internal note on each invoice the run acted on: the stage it reached,
         the reminder or fee sent for it, with a link to the credit file; one batch of
-        notes for all the invoices (``_message_log_batch``: internal, no notification)."""
+        notes for all the invoices (``_ar_message_log_bulk``: internal, no notification)."""
         steps = defaultdict(lambda: defaultdict(list))  # move id: {stage: [text]}
         files = {}
         for row in history.filtered(lambda r: r.action != "error" and r.move_line_ids):
@@ -473,7 +473,7 @@ class ArCreditFile(models.Model):
         moves = self.env["account.move"].sudo().browse(list(bodies))
         if is_scheduler(self.env):
             moves = moves.with_user(self._ar_xmlid_record("base.user_root"))
-        moves._message_log_batch(bodies=bodies, message_type="notification")
+        moves._ar_message_log_bulk(bodies)
 
     def _ar_escalation_update_state(self, today):
         """Each file's highest stage among its open items; a customer with nothing

@@ -2,6 +2,7 @@ import html
 from datetime import date
 
 from freezegun import freeze_time
+from markupsafe import Markup
 
 from odoo import Command
 from odoo.exceptions import AccessError
@@ -87,6 +88,31 @@ class TestCreditEvents(ArPolicyCommon):
 
         self._run(date(2026, 3, 21))
         self.assertEqual(len(self._notes(invoice)), 2, "a second run the same day adds nothing")
+
+    def test_bulk_notes_are_the_notes_odoo_would_write(self):
+        """The run writes its notes in one insert: each the message Odoo's own
+        _message_log_batch creates (sanitized body, internal note, author), seen at
+        once in the records' chatter."""
+        first, second = (self._post(self._invoice(self.customer, amount, date=date(2026, 2, 8),
+                                                  due=DUE)) for amount in (100.0, 200.0))
+        invoices = (first | second).sudo()
+        self.assertFalse(self._notes(first), "the chatter read before the notes")
+        bodies = {
+            first.id: Markup("<p>Credit escalation <script>alert(1)</script>first</p>"),
+            second.id: Markup("<p>Credit escalation second</p>"),
+        }
+        messages = invoices._ar_message_log_bulk(bodies)
+        self.assertEqual(sorted(messages.mapped("res_id")), sorted(invoices.ids))
+        note = self._notes(first)
+        self.assertEqual(len(note), 1, "in the chatter without invalidating anything")
+        self.assertNotIn("script", str(note.body))
+        odoo_note = first.sudo()._message_log_batch(
+            bodies={first.id: bodies[first.id]}, message_type="notification")
+        for fname in ("body", "model", "res_id", "message_type", "subtype_id", "is_internal",
+                      "author_id", "email_from", "reply_to", "email_add_signature",
+                      "record_name", "partner_ids", "parent_id"):
+            self.assertEqual(note[fname], odoo_note[fname], fname)
+        self.assertEqual(len(self._notes(second)), 1)
 
     def test_customer_lists_only_the_current_companys_events(self):
         company_b = self.setup_other_company(name="Events B")["company"]
