@@ -1,3 +1,4 @@
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -47,19 +48,20 @@ class ArCreditFile(models.Model):
             ("ar_stage_date", "=", today), ("ar_stage_id", "!=", False),
         ], ["partner_id", "company_id", "ar_stage_id"])
 
-        def under(record, ancestor):  # child_of, as the domain reads it
+        def lineage(record):  # the record and its ancestors: child_of, as the domain reads it
             while record:
-                if record == ancestor:
-                    return True
+                yield record.id
                 record = record.parent_id
-            return False
 
+        reached = defaultdict(list)  # (customer id, company id): stages reached today
+        for partner, company, stage in groups:
+            for partner_id in lineage(partner):
+                for company_id in lineage(company):
+                    reached[partner_id, company_id].append(stage)
+        Stage = self.env["ar.escalation.stage"].sudo()
         result = {}
         for file in files:
-            stages = self.env["ar.escalation.stage"].sudo().union(*(
-                stage for partner, company, stage in groups
-                if under(partner, file.partner_id) and under(company, file.company_id)
-            ))
+            stages = Stage.union(*reached.get((file.partner_id.id, file.company_id.id), []))
             result[file.id] = (stages or file.escalation_stage_id.sudo()).sorted(
                 "offset_days")[-1:]
         return result
