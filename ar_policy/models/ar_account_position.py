@@ -41,10 +41,10 @@ class ArAccountPosition(models.AbstractModel):
         self.env["account.account"].flush_model(["account_type"])
         self.env["res.partner"].flush_model(["commercial_partner_id"])
         self.env["res.company"].flush_model(["parent_path"])
-        # the partners' ids as an array computed once (an init plan): PostgreSQL then
-        # reads their lines through the index of open receivable lines by partner
-        # (account_move_line__unreconciled_index), where a join on res_partner makes it
-        # scan every line of the ledger for each batch of customers
+        # the companies' and the partners' ids as arrays computed once (init plans):
+        # each line is tested against them, not joined to res_company line by line,
+        # and PostgreSQL reads the batch's lines through an index by partner, where a
+        # join on res_partner makes it scan every line of the ledger for each batch
         partner_filter = SQL(
             """AND p.commercial_partner_id IN %(ids)s
                AND aml.partner_id = ANY(ARRAY(SELECT contact.id FROM res_partner contact
@@ -65,7 +65,7 @@ class ArAccountPosition(models.AbstractModel):
              WHERE acc.account_type = 'asset_receivable'
                AND aml.parent_state = 'posted'
                %(open_filter)s
-               AND aml.company_id IN %(company_ids)s
+               AND aml.company_id = ANY(ARRAY%(company_ids)s)
                %(partner_filter)s
             """,
             company_ids=self._ar_company_ids_sql(company), partner_filter=partner_filter,
