@@ -15,6 +15,7 @@ scripts/bench.sh to get a throwaway database.
 import argparse
 import os
 import resource
+import statistics
 import sys
 import time
 
@@ -160,19 +161,25 @@ def generate(env, customers, invoices, prefix="Bench Customer"):
     return partner_ids
 
 
-def measure(env, label, func, open_items):
-    env.invalidate_all()
-    queries0 = sql_db.sql_counter
-    t0 = time.time()
-    result = func()
-    elapsed = time.time() - t0
-    queries = sql_db.sql_counter - queries0
+def measure(env, label, func, open_items, rounds=1):
+    """Runs ``func`` ``rounds`` times, each rolled back; prints the median time and the
+    queries of one run."""
+    times = []
+    for _round in range(rounds):
+        env.invalidate_all()
+        queries0 = sql_db.sql_counter
+        t0 = time.time()
+        result = func()
+        times.append(time.time() - t0)
+        queries = sql_db.sql_counter - queries0
+        env.cr.rollback()
+    elapsed = statistics.median(times)
     per10k = 10000.0 / open_items if open_items else 0
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    median = f" (median of {rounds})" if rounds > 1 else ""
     print(f"{label:<36} {elapsed:8.2f} s {queries:8d} queries   "
           f"per 10,000 open items: {elapsed * per10k:6.2f} s {queries * per10k:8.1f} queries   "
-          f"max RSS {rss:.0f} MiB   result {result}")
-    env.cr.rollback()
+          f"max RSS {rss:.0f} MiB   result {result}{median}")
     return elapsed, queries
 
 
@@ -221,8 +228,8 @@ def measure_escalation(env, files_model, open_items, limit):
         return f"{items} items reach a stage"
 
     floor, _q = measure(env, "SQL floor (one aggregate)", lambda: sql_floor(env, company, today),
-                        open_items)
-    ours, _q = measure(env, "escalation evaluation (all)", evaluate, open_items)
+                        open_items, rounds=3)
+    ours, _q = measure(env, "escalation evaluation (all)", evaluate, open_items, rounds=3)
     print(f"{'evaluation / SQL floor':<36} {ours / floor if floor else 0:8.1f} x")
     files = candidates[:limit] if limit else candidates
     share = len(files) / len(candidates) if candidates else 0
