@@ -291,7 +291,7 @@ def measure_aging(env, open_items):
     measure(env, "KPI snapshot (last month)",
             lambda: f"{len(env['ar.kpi.snapshot']._ar_compute(company, last_month_end))} rows",
             open_items)
-def measure_posting(env, partner_ids, rounds=9):
+def measure_posting(env, partner_ids, rounds=15):
     """Posting one invoice for a customer with 10 and with 1,000 open invoices: the
     check off (vanilla action_post) and in block mode, taken in turns (so that the
     machine's load weighs on both alike) after one warm-up round; medians of
