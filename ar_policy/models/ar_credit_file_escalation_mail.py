@@ -142,7 +142,7 @@ class ArCreditFile(models.Model):
             records.flush_recordset(["access_token"])
             without = records.filtered(lambda r: not r.access_token)
             if without:
-                self.env.cr.execute(SQL(
+                self.env.execute_query(SQL(
                     "UPDATE %s SET access_token = gen_random_uuid()::text "
                     "WHERE id IN %s AND access_token IS NULL",
                     SQL.identifier(records._table), tuple(without.ids)))
